@@ -1,0 +1,82 @@
+// swift-tools-version: 6.0
+// axrpc: a gRPC inference server (nghttp2 + protobuf-c, driven by SwiftNIO) for the AX650 NPU runtime.
+import PackageDescription
+
+let package = Package(
+    name: "axrpc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "axrpc-server", targets: ["AXRPCServer"]),
+        .executable(name: "axllm-emulator", targets: ["AXLLMEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C: nghttp2 from the system (pkg-config libnghttp2).
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        // C: protobuf-c code generated from proto/ by scripts/gen-proto.sh (committed).
+        .target(
+            name: "CAXRPCProto",
+            cSettings: [.headerSearchPath("include")],
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        // gRPC wire protocol and the API's messages as Swift values.
+        .target(
+            name: "RPCProtocol",
+            dependencies: [
+                "CAXRPCProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The vendor runtime: client, supervisor, scheduler, conversation state. No HTTP/2, no protobuf.
+        .target(
+            name: "RuntimeBridge",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The server: HTTP/2 transport on nghttp2, services, CLI.
+        .executableTarget(
+            name: "AXRPCServer",
+            dependencies: [
+                "CNGHTTP2",
+                "RPCProtocol",
+                "RuntimeBridge",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A protocol twin of the vendor runtime for machines without an NPU. Shares no code with the bridge.
+        .executableTarget(
+            name: "AXLLMEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RPCProtocolTests", dependencies: ["RPCProtocol"]),
+        .testTarget(
+            name: "AXRPCServerTests",
+            dependencies: [
+                "AXRPCServer", "RPCProtocol", "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "RuntimeBridgeTests", dependencies: ["RuntimeBridge"]),
+        .testTarget(name: "AXLLMEmulatorTests", dependencies: ["AXLLMEmulator"]),
+    ]
+)

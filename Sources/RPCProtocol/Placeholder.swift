@@ -1,0 +1,2 @@
+import CAXRPCProto
+let _placeholderLen = axrpc_descriptor_set_len
