@@ -1,2 +1,0 @@
-import CAXRPCProto
-let _placeholderLen = axrpc_descriptor_set_len
