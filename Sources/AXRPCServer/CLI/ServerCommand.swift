@@ -1,0 +1,72 @@
+import ArgumentParser
+import Logging
+import NIOCore
+import NIOPosix
+import RPCProtocol
+import RuntimeBridge
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `axrpc-server`: the gRPC inference server.
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "axrpc-server",
+        abstract: "A gRPC inference server for the AXERA AX650 NPU runtime.",
+        version: ServerInfo.version)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .customLong("grpc-port"), help: "gRPC (h2c) port; 0 picks a free one.")
+    var grpcPort = 50051
+
+    @Option(name: .customLong("shutdown-grace-seconds"), help: "How long open calls may run after SIGTERM.")
+    var shutdownGraceSeconds = 5.0
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    @Flag(name: .customLong("no-runtime"), help: "Serve without a runtime: generation answers UNAVAILABLE.")
+    var noRuntime = false
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "axrpc")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+
+        let engine: any InferenceEngine = NoRuntimeEngine()
+        let info = ServerInfo(emulated: false, runtimeAttached: !noRuntime && false)
+        let server = GRPCServer(group: group, router: ServiceRegistry.router(engine: engine, info: info),
+                                logger: logger)
+        let address: SocketAddress
+        do {
+            address = try await server.start(host: host, port: grpcPort)
+        } catch {
+            logger.critical("cannot listen", metadata: ["host": "\(host)", "port": "\(grpcPort)", "error": "\(error)"])
+            try await group.shutdownGracefully()
+            throw ExitCode.failure
+        }
+        let port = address.port ?? grpcPort
+        logger.info("serving gRPC", metadata: ["address": "\(host):\(port)", "version": "\(ServerInfo.version)"])
+        printToStandardError("axrpc-server listening grpc=\(host):\(port)")
+
+        let signal = await SignalWaiter.waitForTermination()
+        logger.info("received \(signal); finishing open calls")
+        await server.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
+        try await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+
+    private func printToStandardError(_ line: String) {
+        // write(2) directly: one unbuffered line that a supervising script can wait for.
+        var text = line + "\n"
+        text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+    }
+}

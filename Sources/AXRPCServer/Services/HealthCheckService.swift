@@ -1,0 +1,45 @@
+import RPCProtocol
+import RuntimeBridge
+
+/// `grpc.health.v1.Health`, for Kubernetes probes, Envoy and other meshes. `""` is the whole
+/// server, `axrpc.v1.Inference` follows the runtime, the other served services always serve.
+struct HealthCheckService: Sendable {
+    let engine: any InferenceEngine
+    let info: ServerInfo
+    let servedServices: Set<String>
+
+    var routes: [RPCRoute] {
+        [
+            .unary("/grpc.health.v1.Health/Check") { (request: HealthCheckRequest, _) -> HealthCheckResponse in
+                guard let status = servingStatus(of: request.service, await engine.status()) else {
+                    throw RPCError(.notFound, "unknown service \"\(request.service)\"")
+                }
+                return HealthCheckResponse(status: status)
+            },
+            .serverStreaming("/grpc.health.v1.Health/Watch") {
+                (request: HealthCheckRequest, writer: ResponseWriter<HealthCheckResponse>, _) in
+                var last: HealthCheckResponse.ServingStatus?
+                for await runtime in engine.statusUpdates() {
+                    // An unknown service gets SERVICE_UNKNOWN and the stream stays open: it may
+                    // be registered later (standard Watch semantics).
+                    let status = servingStatus(of: request.service, runtime) ?? .serviceUnknown
+                    if status == last { continue }
+                    try await writer.write(HealthCheckResponse(status: status))
+                    last = status
+                }
+                try Task.checkCancellation()
+            },
+        ]
+    }
+
+    private func servingStatus(of service: String, _ runtime: RuntimeStatus) -> HealthCheckResponse.ServingStatus? {
+        switch service {
+        case "":
+            return info.wholeServerServing(runtime) ? .serving : .notServing
+        case "axrpc.v1.Inference":
+            return runtime.isServing ? .serving : .notServing
+        default:
+            return servedServices.contains(service) ? .serving : nil
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import RPCProtocol
+import RuntimeBridge
+
+/// `axrpc.v1.Inference`: generation streamed from the bridge's scheduler, and the server's state.
+struct InferenceService: Sendable {
+    let engine: any InferenceEngine
+    let info: ServerInfo
+
+    var routes: [RPCRoute] {
+        [
+            .serverStreaming("/axrpc.v1.Inference/Generate") { (request: GenerateRequest, writer, context) in
+                try await generate(request, writer: writer, context: context)
+            },
+            .serverStreaming("/axrpc.v1.Inference/Chat") { (request: ChatRequest, writer, context) in
+                try await chat(request, writer: writer, context: context)
+            },
+            .unary("/axrpc.v1.Inference/Health") { (_: HealthRequest, _) -> HealthResponse in
+                healthResponse(await engine.status())
+            },
+            .serverStreaming("/axrpc.v1.Inference/WatchHealth") {
+                (_: HealthRequest, writer: ResponseWriter<HealthResponse>, _) in
+                var last: HealthResponse?
+                for await status in engine.statusUpdates() {
+                    var response = healthResponse(status)
+                    // Uptime alone is no change worth a message.
+                    response.uptimeSeconds = last?.uptimeSeconds ?? response.uptimeSeconds
+                    if response == last { continue }
+                    try await writer.write(response)
+                    last = response
+                }
+                try Task.checkCancellation()
+            },
+            .unary("/axrpc.v1.Inference/ListModels") { (_: ListModelsRequest, _) -> ListModelsResponse in
+                let loaded = await engine.status().isServing
+                return ListModelsResponse(models: await engine.models().map {
+                    BridgeMapping.model($0, loaded: loaded)
+                })
+            },
+        ]
+    }
+
+    func healthResponse(_ status: RuntimeStatus) -> HealthResponse {
+        HealthResponse(
+            status: status.isServing ? .serving : .notServing,
+            runtimeState: BridgeMapping.runtimeState(status.phase),
+            model: status.model,
+            queueDepth: UInt32(clamping: status.queueDepth),
+            queueCapacity: UInt32(clamping: status.queueCapacity),
+            uptimeSeconds: info.uptimeSeconds,
+            runtimeRestarts: UInt32(clamping: status.restarts),
+            lastError: status.lastError,
+            version: ServerInfo.version,
+            emulated: status.emulated)
+    }
+
+    private func generate(_ request: GenerateRequest, writer: ResponseWriter<GenerationEvent>,
+                          context: ServerContext) async throws {
+        guard !request.prompt.isEmpty else {
+            throw RPCError(.invalidArgument, "prompt is empty; send the text to complete in GenerateRequest.prompt")
+        }
+        let job = GenerationRequest.Job.generate(prompt: request.prompt,
+                                                 system: request.system.isEmpty ? nil : request.system)
+        try await run(GenerationRequest(model: request.model, job: job,
+                                        sampling: BridgeMapping.sampling(request.options), deadline: context.deadline),
+                      writer: writer)
+    }
+
+    private func chat(_ request: ChatRequest, writer: ResponseWriter<GenerationEvent>,
+                      context: ServerContext) async throws {
+        guard let last = request.messages.last else {
+            throw RPCError(.invalidArgument, "messages is empty; send at least one user message")
+        }
+        let turns = try request.messages.map { ChatTurn(role: try BridgeMapping.role($0.role), content: $0.content) }
+        guard last.role == .user else {
+            throw RPCError(.invalidArgument, "the last message must come from the user (ROLE_USER)")
+        }
+        try await run(GenerationRequest(model: request.model, job: .chat(turns),
+                                        sampling: BridgeMapping.sampling(request.options), deadline: context.deadline),
+                      writer: writer)
+    }
+
+    /// Relays the bridge's updates as events; a bridge failure becomes the call's status.
+    private func run(_ request: GenerationRequest, writer: ResponseWriter<GenerationEvent>) async throws {
+        do {
+            for try await update in engine.generate(request) {
+                try await writer.write(BridgeMapping.event(update))
+            }
+        } catch let error as BridgeError {
+            throw BridgeMapping.error(error)
+        }
+    }
+}

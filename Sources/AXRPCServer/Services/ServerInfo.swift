@@ -1,0 +1,20 @@
+import RuntimeBridge
+
+/// Facts about this server process that health answers carry.
+struct ServerInfo: Sendable {
+    static let version = "0.1.0"
+    let startedAt = ContinuousClock.now
+    /// The runtime is the built-in emulator rather than hardware.
+    let emulated: Bool
+    /// Whether the whole server (`grpc.health.v1` service "") counts as serving. With a runtime
+    /// that is "the runtime is ready or busy"; with `--no-runtime` there is nothing to wait for.
+    let runtimeAttached: Bool
+
+    var uptimeSeconds: UInt64 {
+        UInt64(max(0, startedAt.duration(to: .now).components.seconds))
+    }
+
+    func wholeServerServing(_ status: RuntimeStatus) -> Bool {
+        runtimeAttached ? status.isServing : true
+    }
+}

@@ -1,0 +1,98 @@
+import Logging
+import NIOCore
+
+/// The NIO end of a connection: socket bytes in and out of its `HTTP2ServerConnection`.
+final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let configuration: TransportConfiguration
+    private let router: Router
+    private let logger: Logger
+    private var context: ChannelHandlerContext?
+    private var connection: HTTP2ServerConnection?
+
+    init(configuration: TransportConfiguration, router: Router, logger: Logger) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        let connection = HTTP2ServerConnection(eventLoop: context.eventLoop, configuration: configuration,
+                                               router: router, peer: peer, logger: logger)
+        connection.output = self
+        self.connection = connection
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+    private func start(context: ChannelHandlerContext) {
+        guard !started, let connection else { return }
+        started = true
+        if !connection.start() {
+            logger.error("could not create an HTTP/2 session; closing the connection")
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection?.receive(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        connection?.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { connection?.flush() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection?.connectionClosed()
+        connection = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        connection?.connectionClosed()
+        connection = nil
+        self.context = nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            connection?.beginGracefulShutdown()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error; closing", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: ConnectionOutput
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
+
+    func write(_ bytes: ByteBuffer) {
+        guard let context else { return }
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+}

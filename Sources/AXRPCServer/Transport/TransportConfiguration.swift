@@ -1,0 +1,18 @@
+import NIOCore
+import RPCProtocol
+
+/// Limits of the HTTP/2 transport, per connection and per stream.
+struct TransportConfiguration: Sendable {
+    /// Largest request message accepted (RESOURCE_EXHAUSTED beyond).
+    var maxMessageSize = MessageDeframer.defaultMaxMessageSize
+    /// Advertised in SETTINGS and enforced here, because nghttp2 1.52 only advertises it.
+    var maxHeaderListSize = 16 * 1024
+    var maxConcurrentStreams: UInt32 = 1000
+    /// A streaming writer waits while more than this many bytes are queued on its stream.
+    var streamSendHighWater = 64 * 1024
+    /// Rapid-reset protection (CVE-2023-44487): RST_STREAM burst and refill rate per second.
+    var streamResetBurst: UInt64 = 1000
+    var streamResetRate: UInt64 = 33
+    /// Between the shutdown notice and the final GOAWAY, so in-flight requests are counted.
+    var goawayDelay = TimeAmount.milliseconds(100)
+}
