@@ -1,0 +1,64 @@
+/// What the emulator received and did, for `/__emulator/state` (test inspection only; the runtime API
+/// never reads it). Cleared by `POST /__emulator/reset-state`.
+struct CallLog: Sendable {
+    /// One runtime API request (polls are only counted).
+    enum Call: Sendable {
+        case generate(GenerateCall)
+        case reset(status: Int, systemPrompt: JSONValue?)
+        case stop
+        case chat(status: Int, prompt: String?)
+    }
+
+    /// A `/api/generate` request as received: raw values of the known keys (`nil` when absent).
+    struct GenerateCall: Sendable {
+        var status: Int
+        var prompt: JSONValue?
+        var temperature: JSONValue?
+        var topK: JSONValue?
+        var topP: JSONValue?
+        var repetitionPenalty: JSONValue?
+        var keysPresent: [String]
+    }
+
+    /// How a generation ended.
+    enum Outcome: String, Sendable {
+        case eos, stopped, cut, contextFull = "context_full", hung, crashed
+    }
+
+    /// One generation (from `/api/generate` or `/api/chat`) once it ended (or hung/crashed).
+    struct Generation: Sendable {
+        var prompt: String
+        var promptTokens: Int
+        var text: String
+        var tokens: Int
+        var outcome: Outcome
+        var ttftMilliseconds: Double?
+    }
+
+    var generateCalls = 0
+    var resets = 0
+    var stops = 0
+    var busyRejections = 0
+    var polls = 0
+    var chats = 0
+    private(set) var calls: [Call] = []
+    private(set) var generations: [Generation] = []
+    let historyLimit: Int
+
+    init(historyLimit: Int) {
+        self.historyLimit = max(1, historyLimit)
+    }
+
+    mutating func record(_ call: Call) {
+        calls.append(call)
+    }
+
+    mutating func record(_ generation: Generation) {
+        generations.append(generation)
+        if generations.count > historyLimit { generations.removeFirst(generations.count - historyLimit) }
+    }
+
+    mutating func clear() {
+        self = CallLog(historyLimit: historyLimit)
+    }
+}
