@@ -1,0 +1,91 @@
+import NIOCore
+import NIOPosix
+import XCTest
+@testable import RuntimeBridge
+
+final class RuntimeClientTests: XCTestCase {
+    private func started() async throws -> (FakeRuntime, RuntimeClient) {
+        let runtime = FakeRuntime(group: Harness.group)
+        try await runtime.start()
+        return (runtime, RuntimeClient(host: "127.0.0.1", port: runtime.port, eventLoopGroup: Harness.group))
+    }
+
+    func testGenerateSendsEverySamplingKey() async throws {
+        let (runtime, client) = try await started()
+        try await client.reset(systemPrompt: "Sys")
+        try await client.generate(prompt: "Hi", sampling: ResolvedSampling(temperature: 0.9, topP: 0.8, topK: 1,
+                                                                           repetitionPenalty: 1.1))
+        let body = try XCTUnwrap(runtime.generateRequests.first).json
+        XCTAssertEqual(body["prompt"] as? String, "Hi")
+        XCTAssertEqual(body["temperature"] as? Double, 0.9)
+        XCTAssertEqual(body["top-p"] as? Double, 0.8)
+        XCTAssertEqual(body["top-k"] as? Int, 1)
+        XCTAssertEqual(body["repetition_penalty"] as? Double, 1.1)
+        XCTAssertEqual(runtime.resetPrompts, ["Sys"])
+        await client.close()
+    }
+
+    func testPollDecodesTextAndDone() async throws {
+        let (runtime, client) = try await started()
+        runtime.setReply(.init(chunks: ["Hé", "llo"]))
+        try await client.generate(prompt: "x", sampling: .init(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1))
+        let first = try await client.poll()
+        XCTAssertEqual(first, RuntimePoll(text: "Hé", done: false))
+        _ = try await client.poll()
+        let last = try await client.poll()
+        XCTAssertEqual(last, RuntimePoll(text: "", done: true))
+        await client.close()
+    }
+
+    func testBusyAndOtherErrorsAreTyped() async throws {
+        let (runtime, client) = try await started()
+        runtime.setBusyAnswersAfterReset(1)
+        try await client.reset(systemPrompt: "")
+        let sampling = ResolvedSampling(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1)
+        do throws(RuntimeClientError) {
+            try await client.generate(prompt: "x", sampling: sampling)
+            XCTFail("expected busy")
+        } catch {
+            XCTAssertEqual(error, .busy)
+        }
+        do {
+            try await client.generate(prompt: "", sampling: sampling)
+            try await client.stop()
+        } catch {
+            XCTFail("unexpected \(error)")
+        }
+        await client.close()
+    }
+
+    func testAProtocolErrorCarriesTheBody() async throws {
+        let (runtime, client) = try await started()
+        runtime.failNext(status: .badRequest, body: #"{"error":"Invalid request format"}"#)
+        do throws(RuntimeClientError) {
+            try await client.generate(prompt: "x", sampling: .init(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1))
+            XCTFail("expected a protocol error")
+        } catch {
+            XCTAssertEqual(error, .protocolError(path: "/api/generate", status: 400,
+                                                 body: #"{"error":"Invalid request format"}"#))
+        }
+        await client.close()
+    }
+
+    func testRefusedConnectionIsTyped() async throws {
+        let (runtime, client) = try await started()
+        runtime.kill()
+        do throws(RuntimeClientError) {
+            _ = try await client.poll()
+            XCTFail("expected a connection error")
+        } catch {
+            XCTAssertTrue(error.isConnectionFailure, "\(error)")
+        }
+    }
+
+    func testReconnectsWhenTheRuntimeClosesTheConnection() async throws {
+        let (runtime, client) = try await started()
+        runtime.setCloseAfterEachResponse(true)
+        for _ in 0..<5 { _ = try await client.poll() }
+        XCTAssertEqual(runtime.requests.count, 5)
+        await client.close()
+    }
+}
