@@ -28,8 +28,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
-    @Flag(name: .customLong("no-runtime"), help: "Serve without a runtime: generation answers UNAVAILABLE.")
-    var noRuntime = false
+    @OptionGroup(title: "Runtime")
+    var runtime: RuntimeOptions
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -39,17 +39,25 @@ struct ServerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "axrpc")
+        let signals = SignalWaiter()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
-        let engine: any InferenceEngine = NoRuntimeEngine()
-        let info = ServerInfo(emulated: false, runtimeAttached: !noRuntime && false)
-        let server = GRPCServer(group: group, router: ServiceRegistry.router(engine: engine, info: info),
-                                logger: logger)
+        let launcher: RuntimeLauncher
+        do {
+            launcher = try await RuntimeLauncher.start(runtime, group: group, logger: logger)
+        } catch {
+            logger.critical("cannot set up the runtime: \(error)")
+            try await group.shutdownGracefully()
+            throw ExitCode.failure
+        }
+        let server = GRPCServer(
+            group: group, router: ServiceRegistry.router(engine: launcher.engine, info: launcher.info), logger: logger)
         let address: SocketAddress
         do {
             address = try await server.start(host: host, port: grpcPort)
         } catch {
             logger.critical("cannot listen", metadata: ["host": "\(host)", "port": "\(grpcPort)", "error": "\(error)"])
+            await launcher.stop()
             try await group.shutdownGracefully()
             throw ExitCode.failure
         }
@@ -57,9 +65,10 @@ struct ServerCommand: AsyncParsableCommand {
         logger.info("serving gRPC", metadata: ["address": "\(host):\(port)", "version": "\(ServerInfo.version)"])
         printToStandardError("axrpc-server listening grpc=\(host):\(port)")
 
-        let signal = await SignalWaiter.waitForTermination()
+        let signal = await signals.wait()
         logger.info("received \(signal); finishing open calls")
         await server.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
+        await launcher.stop()
         try await group.shutdownGracefully()
         logger.info("stopped")
     }

@@ -1,4 +1,5 @@
 import Dispatch
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,40 +7,51 @@ import Darwin
 #endif
 
 /// Turns SIGINT/SIGTERM into an awaitable event, so shutdown runs as ordinary async code.
-enum SignalWaiter {
-    /// Returns the name of the first termination signal received.
-    static func waitForTermination() async -> String {
-        await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "axrpc.signals")
-            let once = OnceFlag()
-            var sources: [any DispatchSourceSignal] = []
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    if once.claim() { continuation.resume(returning: name) }
+/// Installed before the server announces itself, so a signal that arrives right after the
+/// "listening" line is a graceful shutdown rather than the default sudden death.
+/// `@unchecked`: `sources` is written once in `init` and only cancelled in `deinit`.
+final class SignalWaiter: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+    private let state = NIOLockedValueBox<State>(State())
+
+    private struct State {
+        var received: String?
+        var waiter: CheckedContinuation<String, Never>?
+    }
+
+    init() {
+        let queue = DispatchQueue(label: "axrpc.signals")
+        var sources: [any DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            sources.append(source)
+            source.setEventHandler { [state] in
+                let waiter = state.withLockedValue { state -> CheckedContinuation<String, Never>? in
+                    guard state.received == nil else { return nil }
+                    state.received = name
+                    defer { state.waiter = nil }
+                    return state.waiter
                 }
-                source.resume()
-                sources.append(source)
+                waiter?.resume(returning: name)
             }
-            // The sources must outlive this scope; they live as long as the process.
-            SignalSources.keep(sources)
+            source.resume()
+        }
+        self.sources = sources
+    }
+
+    /// Returns the name of the first termination signal (at once if one already came).
+    func wait() async -> String {
+        await withCheckedContinuation { continuation in
+            let received = state.withLockedValue { state -> String? in
+                if state.received == nil { state.waiter = continuation }
+                return state.received
+            }
+            if let received { continuation.resume(returning: received) }
         }
     }
-}
 
-/// Lets exactly one of several signal handlers resume the continuation. Touched only on the
-/// signal queue, which is serial.
-private final class OnceFlag: @unchecked Sendable {
-    private var claimed = false
-    func claim() -> Bool {
-        defer { claimed = true }
-        return !claimed
+    deinit {
+        for source in sources { source.cancel() }
     }
-}
-
-/// Keeps the signal sources alive for the life of the process.
-private enum SignalSources {
-    nonisolated(unsafe) private static var retained: [any DispatchSourceSignal] = []
-    static func keep(_ sources: [any DispatchSourceSignal]) { retained.append(contentsOf: sources) }
 }
