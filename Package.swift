@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "axrpc-server", targets: ["AXRPCServer"]),
         .executable(name: "axllm-emulator", targets: ["AXLLMEmulator"]),
+        .executable(name: "axrpc", targets: ["AXRPCCLI"]),
+        .library(name: "AXRPCClient", targets: ["AXRPCClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -57,8 +59,30 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A typed async client of axrpc.v1 over an nghttp2 client session (framing and messages
+        // shared with the server through RPCProtocol).
+        .target(
+            name: "AXRPCClient",
+            dependencies: [
+                "CNGHTTP2",
+                "RPCProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // `axrpc`: the command-line client.
+        .executableTarget(
+            name: "AXRPCCLI",
+            dependencies: [
+                "AXRPCClient",
+                "RPCProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A protocol twin of the vendor runtime for machines without an NPU. Shares no code with the bridge.
@@ -91,5 +115,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AXLLMEmulatorTests", dependencies: ["AXLLMEmulator"]),
+        .testTarget(
+            name: "AXRPCClientTests",
+            dependencies: ["AXRPCClient", "RPCProtocol", .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ]
 )

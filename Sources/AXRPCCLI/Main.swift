@@ -1,0 +1,1 @@
+@main struct AXRPCCommandPlaceholder { static func main() {} }

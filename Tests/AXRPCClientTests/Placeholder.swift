@@ -1,0 +1,2 @@
+import XCTest
+final class ClientPlaceholderTests: XCTestCase { func testNothing() {} }
