@@ -50,8 +50,16 @@ struct ServerCommand: AsyncParsableCommand {
             try await group.shutdownGracefully()
             throw ExitCode.failure
         }
-        let server = GRPCServer(
-            group: group, router: ServiceRegistry.router(engine: launcher.engine, info: launcher.info), logger: logger)
+        let metrics = ServerMetrics()
+        let engine = MeteredEngine(base: launcher.engine, metrics: metrics)
+        let statusWatcher = engine.watchStatus()
+        defer { statusWatcher.cancel() }
+        var transport = TransportConfiguration()
+        transport.callFinished = { path, code in
+            metrics.requestFinished(api: "grpc", method: path.map(Self.methodName) ?? "unknown", code: code.name)
+        }
+        let server = GRPCServer(group: group, router: ServiceRegistry.router(engine: engine, info: launcher.info),
+                                configuration: transport, logger: logger)
         let address: SocketAddress
         do {
             address = try await server.start(host: host, port: grpcPort)
@@ -71,6 +79,11 @@ struct ServerCommand: AsyncParsableCommand {
         await launcher.stop()
         try await group.shutdownGracefully()
         logger.info("stopped")
+    }
+
+    /// `/axrpc.v1.Inference/Generate` -> `axrpc.v1.Inference/Generate`, a bounded label set.
+    static func methodName(_ path: String) -> String {
+        String(path.drop { $0 == "/" })
     }
 
     private func printToStandardError(_ line: String) {

@@ -49,6 +49,7 @@ extension HTTP2ServerConnection {
         stream.inbound = nil
         stream.writeWaiter?.fail(CancellationError())
         stream.writeWaiter = nil
+        configuration.callFinished?(stream.route?.path, error?.code ?? .ok)
         var trailers = HeaderBlock()
         trailers.add("grpc-status", "\((error?.code ?? .ok).rawValue)")
         if let error {
@@ -164,6 +165,7 @@ extension HTTP2ServerConnection {
             logger.debug("stream closed by the client before the call ended", metadata: [
                 "stream": "\(streamID)", "path": "\(stream.path)", "http2_error": "\(errorCode)"])
             stream.abandon()
+            if stream.route != nil { configuration.callFinished?(stream.route?.path, .cancelled) }
         } else {
             stream.deadlineTimer?.cancel()
             stream.writeWaiter?.fail(CancellationError())

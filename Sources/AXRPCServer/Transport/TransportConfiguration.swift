@@ -15,4 +15,6 @@ struct TransportConfiguration: Sendable {
     var streamResetRate: UInt64 = 33
     /// Between the shutdown notice and the final GOAWAY, so in-flight requests are counted.
     var goawayDelay = TimeAmount.milliseconds(100)
+    /// Told of every call's end: the method's path (nil when no such method exists) and status.
+    var callFinished: (@Sendable (_ path: String?, _ code: StatusCode) -> Void)?
 }
