@@ -72,7 +72,7 @@ final class RuntimeClientTests: XCTestCase {
 
     func testRefusedConnectionIsTyped() async throws {
         let (runtime, client) = try await started()
-        runtime.kill()
+        await runtime.kill()
         do throws(RuntimeClientError) {
             _ = try await client.poll()
             XCTFail("expected a connection error")

@@ -22,8 +22,10 @@ public struct BridgeTuning: Sendable {
     public var deathReportGrace: Duration
 
     public init(pollInterval: Duration = .milliseconds(5),
-                busyRetryDelays: [Duration] = [25, 50, 100, 150, 200, 200, 200, 200, 200, 200,
-                                               200, 200, 200, 200, 200, 200, 200, 200, 200, 200].map { .milliseconds($0) },
+                // Short first (a reset of a short system prompt takes tens of ms), then 200 ms
+                // steps: about 4 s in all, like the public proxy's 20 x 200 ms.
+                busyRetryDelays: [Duration] = ([10, 20, 30, 40, 50, 50, 75, 100, 100, 150]
+                                               + Array(repeating: 200, count: 17)).map { .milliseconds($0) },
                 earlyDoneGrace: Duration = .seconds(1),
                 stopGrace: Duration = .seconds(2),
                 stopRepeatInterval: Duration = .milliseconds(250),

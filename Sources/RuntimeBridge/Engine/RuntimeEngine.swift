@@ -13,7 +13,7 @@ public final class RuntimeEngine: InferenceEngine {
     private let scheduler: GenerationScheduler
     private let session: RuntimeSession
     private let board: StatusBoard
-    private let ids = Counter()
+    private let ids = SequenceNumbers()
     private let hostWatcher: Task<Void, Never>
 
     /// - Parameters:
@@ -22,6 +22,8 @@ public final class RuntimeEngine: InferenceEngine {
     ///   - queueCapacity: how many requests may wait behind the running one.
     ///   - emulated: the runtime is the emulator (reported in status and model list).
     ///   - tuning: timing knobs; the defaults suit the real runtime.
+    ///   - logger: one line per request event (queued, started, reset, first text, stop sent,
+    ///     finished or failed, runtime death), tagged with `request=N`.
     ///   - eventLoopGroup: where the runtime client's connection lives.
     public init(host: any RuntimeHost, model: ModelConfiguration, queueCapacity: Int = 16, emulated: Bool,
                 tuning: BridgeTuning = BridgeTuning(), logger: Logger, eventLoopGroup: any EventLoopGroup) {
@@ -97,7 +99,8 @@ public final class RuntimeEngine: InferenceEngine {
         switch result.end {
         case let .finished(reason):
             let generation = end - dequeued
-            let seconds = generation.milliseconds / 1000
+            // Decode rate: from the first text on, so a long prefill does not read as slow decoding.
+            let seconds = (end - (result.firstTextAt ?? dequeued)).milliseconds / 1000
             let summary = GenerationSummary(
                 finishReason: reason, promptTokens: result.promptTokens, completionTokens: result.completionTokens,
                 estimated: true, queueMilliseconds: Self.ms(dequeued - submitted),
@@ -119,11 +122,16 @@ public final class RuntimeEngine: InferenceEngine {
             logger.info("failed: \(error)", metadata: ["total_ms": "\(Int(Self.ms(end - submitted)))"])
         }
 
-        if result.needsSettle {
+        if result.needsSettle || result.restartReason != nil {
             // In a task of its own: this one may be cancelled, and the wait must still pace itself.
             let session = self.session
-            let sawRunning = result.sawRunning
-            await Task { await session.settle(sawRunning: sawRunning, logger: logger) }.value
+            await Task {
+                if let reason = result.restartReason {
+                    await session.restartRuntime(reason: reason, logger: logger)
+                } else {
+                    await session.settle(sawRunning: result.sawRunning, logger: logger)
+                }
+            }.value
         }
         await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued)
     }
@@ -158,7 +166,7 @@ public final class RuntimeEngine: InferenceEngine {
 }
 
 /// Request and watcher numbers, for logs and bookkeeping.
-private final class Counter: @unchecked Sendable {
+private final class SequenceNumbers: @unchecked Sendable {
     private let lock = NSLock()
     private var value: UInt64 = 0
 

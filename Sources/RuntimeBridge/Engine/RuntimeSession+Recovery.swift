@@ -47,9 +47,8 @@ extension RuntimeSession {
             let now = ContinuousClock.now
             if now - start >= tuning.stopGrace {
                 let reason = "the runtime kept generating \(Int(tuning.stopGrace.milliseconds)) ms after /api/stop"
-                logger.error("\(reason); asking the supervisor to restart it")
                 onRuntimeError(reason)
-                await host.restart(reason: reason)
+                await restartRuntime(reason: reason, logger: logger)
                 return
             }
             if now - lastStop >= tuning.stopRepeatInterval {
@@ -58,6 +57,13 @@ extension RuntimeSession {
             }
             try? await Task.sleep(for: max(tuning.pollInterval, .milliseconds(10)))
         }
+    }
+
+    /// Asks the supervisor for a new runtime process; what the old one held is gone.
+    func restartRuntime(reason: String, logger: Logger) async {
+        forgetConversation()
+        logger.error("asking the supervisor to restart the runtime: \(reason)")
+        await host.restart(reason: reason)
     }
 
     /// The error for a runtime that cannot be reached, quoting why it died when the supervisor

@@ -30,6 +30,9 @@ actor RuntimeSession {
         /// The runtime may still be generating: call `settle` before releasing the slot.
         var needsSettle = false
         var sawRunning = false
+        /// The runtime hangs: call `restartRuntime` before releasing the slot (after answering,
+        /// since the supervisor may take a while).
+        var restartReason: String?
     }
 
     let host: any RuntimeHost
@@ -87,7 +90,10 @@ actor RuntimeSession {
                         await pause(attempt: reconnects)
                         continue
                     }
-                    return Result(end: .failed(await unreachable(error, since: failureBefore, generating: false, logger: logger)))
+                    var result = Result(end: .failed(.cancelled))
+                    (result.end, result.restartReason) = await failure(error, accepted: false, since: failureBefore,
+                                                                       logger: logger)
+                    return result
                 }
             } else {
                 logger.info("continuing the held conversation without reset", metadata: [
@@ -135,29 +141,28 @@ actor RuntimeSession {
                     await pause(attempt: reconnects)
                     continue
                 }
-                result.end = .failed(await failure(error, accepted: outcome.accepted, since: failureBefore,
-                                                   logger: logger))
-                result.needsSettle = outcome.accepted && !error.isConnectionFailure
+                (result.end, result.restartReason) = await failure(error, accepted: outcome.accepted,
+                                                                   since: failureBefore, logger: logger)
+                result.needsSettle = outcome.accepted && !error.isConnectionFailure && result.restartReason == nil
             }
             return result
         }
     }
 
+    /// The error for the caller, and a restart reason when the runtime hangs.
     private func failure(_ error: RuntimeClientError, accepted: Bool, since failureBefore: String?,
-                         logger: Logger) async -> BridgeError {
+                         logger: Logger) async -> (Result.End, String?) {
         if error.isConnectionFailure {
-            return await unreachable(error, since: failureBefore, generating: accepted, logger: logger)
+            return (.failed(await unreachable(error, since: failureBefore, generating: accepted, logger: logger)), nil)
         }
         if case .timedOut = error {
             let reason = "the runtime stopped answering: \(error)"
-            logger.error("\(reason); asking the supervisor to restart it")
+            logger.error("\(reason)")
             onRuntimeError(reason)
-            held = nil
-            await host.restart(reason: reason)
-            return .unavailable(reason + "; it is being restarted")
+            return (.failed(.unavailable(reason + "; it is being restarted")), reason)
         }
         logger.error("the runtime answered unexpectedly: \(error)")
-        return .unavailable("the runtime answered unexpectedly: \(error)")
+        return (.failed(.unavailable("the runtime answered unexpectedly: \(error)")), nil)
     }
 
     private func contextFullMessage(_ plan: TurnPlan, midReply: Bool) -> String {

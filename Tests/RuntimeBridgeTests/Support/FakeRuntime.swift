@@ -90,8 +90,15 @@ final class FakeRuntime: @unchecked Sendable {
         }
     }
 
-    /// Closes every socket, as a crashed runtime would.
-    func kill() {
+    /// Closes every socket, as a crashed runtime would; returns when the port refuses connections.
+    func kill() async {
+        try? await killNow()?.get()
+    }
+
+    /// Starts closing every socket (usable on an event loop); the future ends when the listening
+    /// socket is closed.
+    @discardableResult
+    func killNow() -> EventLoopFuture<Void>? {
         let (server, open, hook) = locked { () -> ((any Channel)?, [any Channel], (@Sendable () -> Void)?) in
             let result = (serverChannel, Array(connections.values), onDeath)
             serverChannel = nil
@@ -99,8 +106,8 @@ final class FakeRuntime: @unchecked Sendable {
             return result
         }
         hook?()
-        server?.close(promise: nil)
         for channel in open { channel.close(promise: nil) }
+        return server?.close()
     }
 
     // MARK: - Test controls
@@ -303,7 +310,7 @@ private final class FakeRuntimeHandler: ChannelInboundHandler {
             guard let head else { return }
             let answer = runtime.handle(method: head.method.rawValue, path: head.uri, body: body)
             if answer.die {
-                runtime.kill()
+                runtime.killNow()
                 return
             }
             if answer.silent { return }
