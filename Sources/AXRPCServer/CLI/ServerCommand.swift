@@ -31,6 +31,9 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Runtime")
     var runtime: RuntimeOptions
 
+    @OptionGroup(title: "HTTP gateway")
+    var gateway: GatewayOptions
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -71,13 +74,40 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let port = address.port ?? grpcPort
         logger.info("serving gRPC", metadata: ["address": "\(host):\(port)", "version": "\(ServerInfo.version)"])
-        printToStandardError("axrpc-server listening grpc=\(host):\(port)")
+        // The Ollama/OpenAI HTTP gateway on --http-port (0: off), started
+        // before the "listening" line so that whoever waits for that line can use both ports.
+        var httpGateway: HTTPGateway?
+        var httpListening = ""
+        if gateway.enabled {
+            let candidate = HTTPGateway(engine: engine, info: launcher.info, group: group, logger: logger,
+                                        metrics: ServerMetricsExporter(metrics: metrics))
+            do {
+                let httpAddress = try await candidate.start(host: host, port: gateway.httpPort)
+                httpListening = " http=\(host):\(httpAddress.port ?? gateway.httpPort)"
+                httpGateway = candidate
+            } catch {
+                // 11434 is Ollama's own port: say what to do when an Ollama already holds it.
+                logger.critical("cannot listen for HTTP; is another server (Ollama?) on that port? choose another --http-port, or 0 to turn the gateway off",
+                                metadata: ["host": "\(host)", "port": "\(gateway.httpPort)", "error": "\(error)"])
+                await server.shutdown(grace: .zero)
+                await launcher.stop()
+                try await group.shutdownGracefully()
+                throw ExitCode.failure
+            }
+        }
+        let gatewayToStop = httpGateway
+        printToStandardError("axrpc-server listening grpc=\(host):\(port)" + httpListening)
 
         let signal = await signals.wait()
         logger.info("received \(signal); finishing open calls")
+        // HTTP and gRPC calls finish side by side within the same grace period.
+        async let httpStopped: Void? = gatewayToStop?.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
         await server.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
+        _ = await httpStopped
         await launcher.stop()
-        try await group.shutdownGracefully()
+        // The event loops are not shut down: the process exits next, and the bridge may be in the
+        // middle of reconnecting to the runtime that just stopped, which NIO would report as a
+        // leaked promise (a crash) if its loop went away under it.
         logger.info("stopped")
     }
 

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// One endpoint: a method and path, the API it belongs to, and the code that answers it.
+struct GatewayRoute: Sendable {
+    /// Answers the request through the responder and returns the status to log and count.
+    /// Throws a `GatewayError` (before anything was sent) for the router to render.
+    typealias Handler = @Sendable (GatewayRequest, GatewayResponder) async throws -> HTTPResponseStatus
+
+    var method: HTTPMethod
+    var path: String
+    /// `path` is a prefix followed by a parameter (`/v1/models/{id}`).
+    var takesParameter = false
+    var dialect: GatewayDialect
+    var handler: Handler
+
+    /// The bounded metrics label: the path without its leading slash or parameter.
+    var name: String {
+        let trimmed = String(path.drop { $0 == "/" })
+        if trimmed.isEmpty { return "root" }
+        return takesParameter ? trimmed + "{id}" : trimmed
+    }
+
+    func matches(path candidate: String) -> Bool {
+        if takesParameter { return candidate.hasPrefix(path) && candidate.count > path.count }
+        return candidate == path
+    }
+}
+
+/// Finds the route of each request, renders errors in the route's dialect, and writes the one
+/// access-log line and request count per request.
+struct GatewayRouter: Sendable {
+    let context: GatewayContext
+    let routes: [GatewayRoute]
+
+    init(context: GatewayContext) {
+        self.context = context
+        routes = OllamaRoutes(context: context).routes + OpenAIRoutes(context: context).routes
+            + ProbeRoutes(context: context).routes
+    }
+
+    /// Serves one request; never throws: whatever happens ends as a status in the log.
+    /// `failure` is an error found while reading the request (a body over the limit).
+    func respond(to request: GatewayRequest, via responder: GatewayResponder, failure: GatewayError? = nil) async {
+        let started = ContinuousClock.now
+        let candidates = routes.filter { $0.matches(path: request.path) }
+        // GET routes answer HEAD too (`HEAD /` is how Ollama's clients check for a server).
+        let route = candidates.first {
+            $0.method == request.method || ($0.method == .GET && request.method == .HEAD)
+        }
+        let dialect = route?.dialect ?? (request.path.hasPrefix("/v1/") ? .openai : .http)
+        let status: HTTPResponseStatus
+        if let failure {
+            status = await send(failure, dialect: dialect, via: responder)
+        } else if let route {
+            status = await run(route, request, responder)
+        } else if !candidates.isEmpty {
+            var error = GatewayError(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)",
+                                     code: "method_not_allowed")
+            error.extraHeaders = [("Allow", candidates.map { "\($0.method)" }.joined(separator: ", "))]
+            status = await send(error, dialect: dialect, via: responder)
+        } else {
+            status = await send(GatewayError(.notFound, "no such endpoint: \(request.method) \(request.path)",
+                                             code: "not_found"), dialect: dialect, via: responder)
+        }
+        record(request, route: route, dialect: dialect, status: status, since: started)
+    }
+
+    private func run(_ route: GatewayRoute, _ request: GatewayRequest,
+                     _ responder: GatewayResponder) async -> HTTPResponseStatus {
+        do {
+            return try await route.handler(request, responder)
+        } catch let error as GatewayError {
+            return await send(error, dialect: route.dialect, via: responder)
+        } catch {
+            // A failed write: the connection is gone (its Task is being cancelled too).
+            if Task.isCancelled || responder.hasSentHead { return GatewayError.clientClosedRequest }
+            context.logger.error("http handler failed: \(error)", metadata: ["path": "\(request.path)"])
+            return await send(GatewayError(.internalServerError, "internal error: \(error)", code: "internal_error"),
+                              dialect: route.dialect, via: responder)
+        }
+    }
+
+    /// Answers with the error unless the client is gone or the head already went out.
+    private func send(_ error: GatewayError, dialect: GatewayDialect,
+                      via responder: GatewayResponder) async -> HTTPResponseStatus {
+        if error.status == GatewayError.clientClosedRequest || responder.hasSentHead { return error.status }
+        do {
+            try await responder.send(error.status, json: error.body(for: dialect), headers: error.headers)
+        } catch {
+            return GatewayError.clientClosedRequest
+        }
+        return error.status
+    }
+
+    private func record(_ request: GatewayRequest, route: GatewayRoute?, dialect: GatewayDialect,
+                        status: HTTPResponseStatus, since started: ContinuousClock.Instant) {
+        let elapsed = started.duration(to: .now)
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let metadata: Logger.Metadata = [
+            "method": "\(request.method)", "path": "\(request.path)", "status": "\(status.code)",
+            "duration_ms": "\(String(format: "%.1f", milliseconds))",
+        ]
+        // Probes and scrapes come every few seconds; at info they would bury the requests.
+        let level: Logger.Level = dialect == .http && status.code < 500 ? .debug : .info
+        context.logger.log(level: level, "http request", metadata: metadata)
+        context.metrics?.requestFinished(api: dialect.rawValue, method: route?.name ?? "unknown",
+                                         code: "\(status.code)")
+    }
+}

@@ -1,0 +1,81 @@
+import RuntimeBridge
+
+/// Ollama's answer objects for `/api/generate` and `/api/chat` (docs/api.md), streamed as
+/// NDJSON or sent whole. The final object carries Ollama's statistics, from the bridge's timings:
+///
+/// * `total_duration`: from arrival to the end (`totalMilliseconds`);
+/// * `load_duration`: the wait in the queue. The runtime keeps its model loaded, and Ollama's own
+///   figure also includes its scheduler's wait for a runner;
+/// * `prompt_eval_duration`: prompt processing, i.e. the time to first token;
+/// * `eval_duration`: the rest of the generation;
+/// * `prompt_eval_count`, `eval_count`: token counts (estimates when the runtime gives none).
+struct OllamaFormat: StreamFormat {
+    enum Kind: Sendable { case generate, chat }
+
+    let kind: Kind
+    /// The model name as the client sent it.
+    let model: String
+
+    var contentType: String { "application/x-ndjson" }
+
+    func opening() -> String { "" }
+
+    func delta(_ text: String) -> String {
+        Self.line(object(text: text, done: false))
+    }
+
+    func completion(_ summary: GenerationSummary) -> String {
+        Self.line(final(summary, text: ""))
+    }
+
+    func failure(_ error: GatewayError) -> String {
+        // The `ollama` package raises ResponseError on a line with an "error" key.
+        Self.line(error.body(for: .ollama))
+    }
+
+    /// The one object of a non-streamed answer (or the last line of a stream, with text "").
+    func final(_ summary: GenerationSummary, text: String) -> JSONValue {
+        let prefill = summary.timeToFirstTokenMilliseconds
+        let statistics: [(String, JSONValue)] = [
+            ("done_reason", .string(Self.doneReason(summary.finishReason))),
+            ("total_duration", .int(GatewayClock.nanoseconds(summary.totalMilliseconds))),
+            ("load_duration", .int(GatewayClock.nanoseconds(summary.queueMilliseconds))),
+            ("prompt_eval_count", .int(summary.promptTokens)),
+            ("prompt_eval_duration", .int(GatewayClock.nanoseconds(prefill))),
+            ("eval_count", .int(summary.completionTokens)),
+            ("eval_duration", .int(GatewayClock.nanoseconds(summary.generationMilliseconds - prefill))),
+        ]
+        guard case var .object(pairs) = object(text: text, done: true) else { return .null }
+        pairs += statistics
+        return .object(pairs)
+    }
+
+    /// The answer to a request without a prompt: Ollama loads (or unloads) the model and says so.
+    func loaded(unload: Bool) -> JSONValue {
+        guard case var .object(pairs) = object(text: "", done: true) else { return .null }
+        pairs.append(("done_reason", .string(unload ? "unload" : "load")))
+        return .object(pairs)
+    }
+
+    private func object(text: String, done: Bool) -> JSONValue {
+        let content: (String, JSONValue)
+        switch kind {
+        case .generate: content = ("response", .string(text))
+        case .chat: content = ("message", ["role": "assistant", "content": .string(text)])
+        }
+        return .object([("model", .string(model)), ("created_at", .string(GatewayClock.rfc3339())), content,
+                        ("done", .bool(done))])
+    }
+
+    /// Ollama knows "stop" and "length"; a stop sequence is a stop.
+    static func doneReason(_ reason: GenerationSummary.FinishReason) -> String {
+        switch reason {
+        case .stop, .stopSequence: return "stop"
+        case .length: return "length"
+        }
+    }
+
+    static func line(_ value: JSONValue) -> String {
+        value.serialized() + "\n"
+    }
+}

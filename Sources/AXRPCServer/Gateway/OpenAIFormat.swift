@@ -1,0 +1,105 @@
+import RuntimeBridge
+
+/// OpenAI's answer objects for `/v1/chat/completions` (`chat.completion`, streamed as
+/// `chat.completion.chunk`s) and `/v1/completions` (`text_completion`). Streams are server-sent
+/// events: `data: {chunk}` lines, a chunk with `finish_reason`, optionally a usage chunk, then
+/// `data: [DONE]`.
+struct OpenAIFormat: StreamFormat {
+    enum Kind: Sendable { case chat, text }
+
+    let kind: Kind
+    /// The model as the client sent it.
+    let model: String
+    let includeUsage: Bool
+    /// One id and creation time for every chunk of a response, as OpenAI does.
+    let id: String
+    let created: Int
+
+    init(kind: Kind, model: String, includeUsage: Bool = false) {
+        self.kind = kind
+        self.model = model
+        self.includeUsage = includeUsage
+        let random = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 36) }.joined()
+        id = (kind == .chat ? "chatcmpl-" : "cmpl-") + random
+        created = GatewayClock.unixSeconds()
+    }
+
+    var contentType: String { "text/event-stream; charset=utf-8" }
+
+    func opening() -> String {
+        // The first chat chunk announces the role, with empty content.
+        kind == .chat ? Self.event(chunk(choice(delta: ["role": "assistant", "content": ""], finish: nil))) : ""
+    }
+
+    func delta(_ text: String) -> String {
+        Self.event(chunk(choice(delta: ["content": .string(text)], finish: nil)))
+    }
+
+    func completion(_ summary: GenerationSummary) -> String {
+        var events = Self.event(chunk(choice(delta: [:], finish: summary.finishReason)))
+        if includeUsage {
+            events += Self.event(object(kind == .chat ? "chat.completion.chunk" : "text_completion",
+                                        choices: [], usage: Self.usage(summary)))
+        }
+        return events + "data: [DONE]\n\n"
+    }
+
+    func failure(_ error: GatewayError) -> String {
+        // The `openai` package raises APIError for an event whose data has an "error" key.
+        Self.event(error.body(for: .openai))
+    }
+
+    /// The one object of a non-streamed answer.
+    func whole(_ text: String, summary: GenerationSummary) -> JSONValue {
+        let reason = JSONValue.string(Self.finishReason(summary.finishReason))
+        let choice: JSONValue
+        switch kind {
+        case .chat:
+            choice = ["index": 0, "message": ["role": "assistant", "content": .string(text)],
+                      "logprobs": nil, "finish_reason": reason]
+        case .text:
+            choice = ["index": 0, "text": .string(text), "logprobs": nil, "finish_reason": reason]
+        }
+        return object(kind == .chat ? "chat.completion" : "text_completion", choices: [choice],
+                      usage: Self.usage(summary))
+    }
+
+    /// A streamed chunk: chat chunks carry `delta`, text chunks carry `text`.
+    private func choice(delta: JSONValue, finish: GenerationSummary.FinishReason?) -> JSONValue {
+        let reason: JSONValue = finish.map { .string(Self.finishReason($0)) } ?? nil
+        switch kind {
+        case .chat:
+            return ["index": 0, "delta": delta, "logprobs": nil, "finish_reason": reason]
+        case .text:
+            return ["index": 0, "text": delta["content"] ?? "", "logprobs": nil, "finish_reason": reason]
+        }
+    }
+
+    private func chunk(_ choice: JSONValue) -> JSONValue {
+        object(kind == .chat ? "chat.completion.chunk" : "text_completion", choices: [choice], usage: nil)
+    }
+
+    private func object(_ type: String, choices: [JSONValue], usage: JSONValue?) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("id", .string(id)), ("object", .string(type)), ("created", .int(created)),
+                                            ("model", .string(model)), ("choices", .array(choices))]
+        if let usage { pairs.append(("usage", usage)) }
+        return .object(pairs)
+    }
+
+    static func usage(_ summary: GenerationSummary) -> JSONValue {
+        ["prompt_tokens": .int(summary.promptTokens), "completion_tokens": .int(summary.completionTokens),
+         "total_tokens": .int(summary.promptTokens + summary.completionTokens)]
+    }
+
+    /// OpenAI says "stop" for a natural end and for a stop sequence, "length" at the token limit.
+    static func finishReason(_ reason: GenerationSummary.FinishReason) -> String {
+        switch reason {
+        case .stop, .stopSequence: return "stop"
+        case .length: return "length"
+        }
+    }
+
+    static func event(_ value: JSONValue) -> String {
+        "data: " + value.serialized() + "\n\n"
+    }
+}
