@@ -1,1 +1,0 @@
-@main struct AXRPCCommandPlaceholder { static func main() {} }
