@@ -8,6 +8,8 @@ ARGS        ?=
 APT_PACKAGES = libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
                nghttp2-client curl nginx-light python3-venv
 BIN          = .build/debug
+INTEROP_ENV  = AXRPC_SERVER=$(CURDIR)/$(BIN)/axrpc-server AXLLM_EMULATOR=$(CURDIR)/$(BIN)/axllm-emulator \
+               AXRPC_CLI=$(CURDIR)/$(BIN)/axrpc
 
 .PHONY: run test build deps venv proto unit interop clean
 
@@ -17,8 +19,7 @@ run: build
 test: build venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	AXRPC_SERVER=$(CURDIR)/$(BIN)/axrpc-server AXLLM_EMULATOR=$(CURDIR)/$(BIN)/axllm-emulator \
-	  $(VENV)/bin/pytest -q tests/interop
+	$(INTEROP_ENV) $(VENV)/bin/pytest -q tests/interop
 
 build: deps
 	$(SWIFT) build
@@ -50,8 +51,7 @@ unit: build
 	$(SWIFT) test
 
 interop: build venv
-	AXRPC_SERVER=$(CURDIR)/$(BIN)/axrpc-server AXLLM_EMULATOR=$(CURDIR)/$(BIN)/axllm-emulator \
-	  $(VENV)/bin/pytest -q tests/interop
+	$(INTEROP_ENV) $(VENV)/bin/pytest -q tests/interop
 
 clean:
 	rm -rf .build $(VENV)

@@ -321,3 +321,112 @@ class RawH2Connection:
         stream = self.start_request(path, **kwargs)
         self.send_data(stream, body, end_stream=True)
         return self.wait_response_end(stream, timeout)
+
+
+# --------------------------------------------------------------------------------------------
+# The runtime bridge: the emulator's inspection API, generation streams, bounded polling
+
+# What the runtime puts at the start of every reply (thinking forced off); the bridge strips it.
+THINK_PREFIX = "<think>\n\n</think>\n\n"
+
+
+def emulator_state(port: int, timeout: float = 5.0) -> dict:
+    """`GET /__emulator/state` of an emulator on 127.0.0.1:`port`."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__emulator/state", timeout=timeout) as reply:
+        return json.loads(reply.read().decode("utf-8"))
+
+
+def emulator_reset_state(port: int, timeout: float = 5.0) -> None:
+    """`POST /__emulator/reset-state`: clears the emulator's records (not its engine state)."""
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/__emulator/reset-state", data=b"{}",
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        reply.read()
+
+
+def poll_until(probe, timeout: float, what: str, interval: float = 0.02):
+    """Calls `probe()` until it returns a truthy value (returned) or `timeout` seconds pass
+    (AssertionError quoting `what` (a string or a callable giving one) and the last value or
+    exception). For states with no event to wait on."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while True:
+        try:
+            value = probe()
+        except Exception as error:  # noqa: BLE001 - the probe may fail while things settle
+            value, last = None, error
+        else:
+            if value:
+                return value
+            last = value
+        if time.monotonic() >= deadline:
+            described = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout} s waiting for {described}; last: {last!r}")
+        time.sleep(interval)
+
+
+@dataclass
+class StreamOutcome:
+    """Everything one server-streaming generation call produced."""
+    events: list = field(default_factory=list)
+    error: grpc.RpcError | None = None
+    started: float = 0.0     # time.monotonic() when the call was made
+    ended: float = 0.0       # when it ended (last event or error)
+
+    @property
+    def code(self) -> grpc.StatusCode:
+        return self.error.code() if self.error is not None else grpc.StatusCode.OK
+
+    @property
+    def details(self) -> str:
+        return (self.error.details() or "") if self.error is not None else ""
+
+    @property
+    def trailing_metadata(self) -> dict[str, str]:
+        if self.error is None:
+            return {}
+        return {key: value for key, value in (self.error.trailing_metadata() or ())}
+
+    @property
+    def queued(self) -> list:
+        return [e.queued for e in self.events if e.WhichOneof("event") == "queued"]
+
+    @property
+    def deltas(self) -> list[str]:
+        return [e.delta for e in self.events if e.WhichOneof("event") == "delta"]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.deltas)
+
+    @property
+    def done(self):
+        dones = [e.done for e in self.events if e.WhichOneof("event") == "done"]
+        return dones[-1] if dones else None
+
+    @property
+    def elapsed(self) -> float:
+        return self.ended - self.started
+
+    def describe(self) -> str:
+        kinds = [e.WhichOneof("event") for e in self.events]
+        return (f"code={self.code} details={self.details!r} events={len(kinds)} "
+                f"(queued={kinds.count('queued')} delta={kinds.count('delta')} done={kinds.count('done')}) "
+                f"text={self.text!r} done={self.done} elapsed={self.elapsed:.3f}s")
+
+
+def consume_stream(call, started: float | None = None) -> StreamOutcome:
+    """Reads a server-streaming call to its end; a failure is recorded, not raised."""
+    outcome = StreamOutcome(started=time.monotonic() if started is None else started)
+    try:
+        for event in call:
+            outcome.events.append(event)
+    except grpc.RpcError as error:
+        outcome.error = error
+    outcome.ended = time.monotonic()
+    return outcome
