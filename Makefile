@@ -11,7 +11,7 @@ BIN          = .build/debug
 INTEROP_ENV  = AXRPC_SERVER=$(CURDIR)/$(BIN)/axrpc-server AXLLM_EMULATOR=$(CURDIR)/$(BIN)/axllm-emulator \
                AXRPC_CLI=$(CURDIR)/$(BIN)/axrpc
 
-.PHONY: run test build deps venv proto unit interop clean
+.PHONY: run test build deps venv proto unit interop bench clean
 
 run: build
 	$(BIN)/axrpc-server $(ARGS)
@@ -52,6 +52,14 @@ unit: build
 
 interop: build venv
 	$(INTEROP_ENV) $(VENV)/bin/pytest -q tests/interop
+
+# Benchmarks against a C++ grpc++ and a Python grpcio anchor, measured side by side; writes
+# BENCHMARKS.md. bench/setup.sh installs what it needs and builds release binaries into
+# .build-bench. BENCH_ARGS goes to bench/run.py, e.g. `make bench BENCH_ARGS="--figure 2"`.
+BENCH_ARGS ?=
+bench: deps
+	SWIFT="$(SWIFT)" PYTHON="$(PYTHON)" bench/setup.sh
+	bench/out/venv/bin/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .build $(VENV)
