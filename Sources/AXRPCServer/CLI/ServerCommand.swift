@@ -61,7 +61,7 @@ struct ServerCommand: AsyncParsableCommand {
         transport.callFinished = { path, code in
             metrics.requestFinished(api: "grpc", method: path.map(Self.methodName) ?? "unknown", code: code.name)
         }
-        let server = GRPCServer(group: group, router: ServiceRegistry.router(engine: engine, info: launcher.info),
+        let server = GRPCServer(group: group, router: await ServiceRegistry.router(engine: engine, info: launcher.info),
                                 configuration: transport, logger: logger)
         let address: SocketAddress
         do {

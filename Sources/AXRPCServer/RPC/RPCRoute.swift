@@ -22,9 +22,35 @@ struct RPCRoute: Sendable {
     /// calls: one hop to the event loop for message and trailers), or nil.
     typealias Handler = @Sendable (RawRequest, ResponseSink, ServerContext) async throws -> ByteBuffer?
 
+    /// A unary handler that answers at once from memory, run on the event loop itself: no task,
+    /// no hop. Only for handlers that never wait.
+    typealias ImmediateHandler = @Sendable (ByteBuffer, ServerContext) throws -> ByteBuffer
+
     let path: String
     let kind: RPCMethodKind
     let handler: Handler
+    let immediate: ImmediateHandler?
+
+    init(path: String, kind: RPCMethodKind, immediate: ImmediateHandler? = nil, handler: @escaping Handler) {
+        self.path = path
+        self.kind = kind
+        self.immediate = immediate
+        self.handler = handler
+    }
+
+    static func immediateUnary<Request: WireMessage, Response: WireMessage>(
+        _ path: String, _ body: @escaping @Sendable (Request, ServerContext) throws -> Response
+    ) -> RPCRoute {
+        let immediate: ImmediateHandler = { bytes, context in
+            MessageFramer.frame(try body(try Request(wireBytes: bytes), context))
+        }
+        return RPCRoute(path: path, kind: .unary, immediate: immediate) { raw, _, context in
+            guard case let .single(bytes) = raw else {
+                throw RPCError(.internalError, "unary method received a request stream")
+            }
+            return try immediate(bytes, context)
+        }
+    }
 
     static func unary<Request: WireMessage, Response: WireMessage>(
         _ path: String, _ body: @escaping @Sendable (Request, ServerContext) async throws -> Response

@@ -6,12 +6,13 @@ import RuntimeBridge
 struct HealthCheckService: Sendable {
     let engine: any InferenceEngine
     let info: ServerInfo
+    let status: StatusCache
     let servedServices: Set<String>
 
     var routes: [RPCRoute] {
         [
-            .unary("/grpc.health.v1.Health/Check") { (request: HealthCheckRequest, _) -> HealthCheckResponse in
-                guard let status = servingStatus(of: request.service, await engine.status()) else {
+            .immediateUnary("/grpc.health.v1.Health/Check") { (request: HealthCheckRequest, _) -> HealthCheckResponse in
+                guard let status = servingStatus(of: request.service, status.current) else {
                     throw RPCError(.notFound, "unknown service \"\(request.service)\"")
                 }
                 return HealthCheckResponse(status: status)

@@ -5,6 +5,9 @@ import RuntimeBridge
 struct InferenceService: Sendable {
     let engine: any InferenceEngine
     let info: ServerInfo
+    let status: StatusCache
+    /// The configured models: fixed for the life of the process.
+    let models: [ModelDescriptor]
 
     var routes: [RPCRoute] {
         [
@@ -14,8 +17,8 @@ struct InferenceService: Sendable {
             .serverStreaming("/axrpc.v1.Inference/Chat") { (request: ChatRequest, writer, context) in
                 try await chat(request, writer: writer, context: context)
             },
-            .unary("/axrpc.v1.Inference/Health") { (_: HealthRequest, _) -> HealthResponse in
-                healthResponse(await engine.status())
+            .immediateUnary("/axrpc.v1.Inference/Health") { (_: HealthRequest, _) -> HealthResponse in
+                healthResponse(status.current)
             },
             .serverStreaming("/axrpc.v1.Inference/WatchHealth") {
                 (_: HealthRequest, writer: ResponseWriter<HealthResponse>, _) in
@@ -30,11 +33,9 @@ struct InferenceService: Sendable {
                 }
                 try Task.checkCancellation()
             },
-            .unary("/axrpc.v1.Inference/ListModels") { (_: ListModelsRequest, _) -> ListModelsResponse in
-                let loaded = await engine.status().isServing
-                return ListModelsResponse(models: await engine.models().map {
-                    BridgeMapping.model($0, loaded: loaded)
-                })
+            .immediateUnary("/axrpc.v1.Inference/ListModels") { (_: ListModelsRequest, _) -> ListModelsResponse in
+                let loaded = status.current.isServing
+                return ListModelsResponse(models: models.map { BridgeMapping.model($0, loaded: loaded) })
             },
         ]
     }

@@ -160,6 +160,16 @@ extension HTTP2ServerConnection {
         let sink = ResponseSink(streamID: stream.id, connection: loopBound)
         let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
                                     peer: peer, logger: logger)
+        if let immediate = route.immediate, case let .single(bytes) = request {
+            do {
+                finish(streamID: stream.id, finalMessage: try immediate(bytes, context), error: nil)
+            } catch let error as RPCError {
+                finish(streamID: stream.id, finalMessage: nil, error: error)
+            } catch {
+                finish(streamID: stream.id, finalMessage: nil, error: RPCError(.unknown, "\(error)"))
+            }
+            return
+        }
         let handler = route.handler
         stream.task = Task {
             do {
