@@ -5,21 +5,11 @@ oversized bodies, and `--http-port 0` turning the gateway off."""
 from __future__ import annotations
 
 import socket
-import time
 
 import httpx
-import pytest
 
-MODEL = "qwen3:4b"
+from gateway_helpers import MODEL, wait_ready
 
-
-def wait_ready(server, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if httpx.get(f"{server.http_url}/readyz", timeout=5).status_code == 200:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"/readyz not 200 within {timeout} s\n{server.describe()}")
 
 
 def raw_exchange(server, payload: bytes, until: bytes, timeout: float = 10.0) -> bytes:

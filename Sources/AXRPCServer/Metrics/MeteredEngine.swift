@@ -7,24 +7,15 @@ struct MeteredEngine: InferenceEngine {
     let metrics: ServerMetrics
 
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationUpdate, any Error> {
-        let upstream = base.generate(request)
+        // Pulled through in the consumer's own task: no relay task, no second hop per delta.
+        // The consumer's cancellation reaches the bridge's stream exactly as without the wrapper.
+        let updates = UpdateIterator(base.generate(request).makeAsyncIterator())
         let metrics = self.metrics
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationUpdate.self)
-        let relay = Task {
-            do {
-                for try await update in upstream {
-                    if case let .done(summary) = update { metrics.record(summary) }
-                    continuation.yield(update)
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
+        return AsyncThrowingStream {
+            let update = try await updates.next()
+            if case let .done(summary) = update { metrics.record(summary) }
+            return update
         }
-        // The consumer leaving cancels the relay, which drops the upstream stream: the bridge
-        // sees the same cancellation as without the wrapper.
-        continuation.onTermination = { _ in relay.cancel() }
-        return stream
     }
 
     func status() async -> RuntimeStatus { await base.status() }
@@ -39,4 +30,12 @@ struct MeteredEngine: InferenceEngine {
             for await status in updates { metrics.record(status) }
         }
     }
+}
+
+/// The bridge's iterator, boxed for the unfolding stream's closure. Only the one task that
+/// consumes the stream ever calls `next()`, one call at a time.
+private final class UpdateIterator: @unchecked Sendable {
+    private var base: AsyncThrowingStream<GenerationUpdate, any Error>.AsyncIterator
+    init(_ base: AsyncThrowingStream<GenerationUpdate, any Error>.AsyncIterator) { self.base = base }
+    func next() async throws -> GenerationUpdate? { try await base.next() }
 }
