@@ -144,7 +144,7 @@ final class EngineConversationTests: XCTestCase {
         guard case let .unavailable(message) = outcome.error else {
             return XCTFail("\(String(describing: outcome.error))")
         }
-        XCTAssertTrue(message.contains("stopped answering"), message)
+        XCTAssertTrue(message.contains("stopped responding"), message)
         await harness.host.waitForRestarts(1)  // asked for after the caller got its answer
         XCTAssertTrue(harness.host.reasons[0].contains("stopped answering"), harness.host.reasons[0])
     }

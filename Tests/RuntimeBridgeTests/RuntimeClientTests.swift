@@ -10,25 +10,33 @@ final class RuntimeClientTests: XCTestCase {
         return (runtime, RuntimeClient(host: "127.0.0.1", port: runtime.port, eventLoopGroup: Harness.group))
     }
 
-    func testGenerateSendsEverySamplingKey() async throws {
+    func testGenerateSendsTemperatureAndExactlyOneFilter() async throws {
         let (runtime, client) = try await started()
         try await client.reset(systemPrompt: "Sys")
-        try await client.generate(prompt: "Hi", sampling: ResolvedSampling(temperature: 0.9, topP: 0.8, topK: 1,
+        try await client.generate(prompt: "Hi", sampling: ResolvedSampling(temperature: 0.9, selection: .topP(0.8),
                                                                            repetitionPenalty: 1.1))
-        let body = try XCTUnwrap(runtime.generateRequests.first).json
-        XCTAssertEqual(body["prompt"] as? String, "Hi")
-        XCTAssertEqual(body["temperature"] as? Double, 0.9)
-        XCTAssertEqual(body["top-p"] as? Double, 0.8)
-        XCTAssertEqual(body["top-k"] as? Int, 1)
-        XCTAssertEqual(body["repetition_penalty"] as? Double, 1.1)
+        let (other, otherClient) = try await started()
+        try await otherClient.generate(prompt: "Ho", sampling: ResolvedSampling(temperature: 0, selection: .topK(1)))
+        let first = try XCTUnwrap(runtime.generateRequests.first).json
+        XCTAssertEqual(first["prompt"] as? String, "Hi")
+        XCTAssertEqual(first["temperature"] as? Double, 0.9)
+        XCTAssertEqual(first["top-p"] as? Double, 0.8)
+        XCTAssertNil(first["top-k"], "a top-k key would switch top-p off in the runtime")
+        XCTAssertEqual(first["repetition_penalty"] as? Double, 1.1)
+        let second = try XCTUnwrap(other.generateRequests.last).json
+        XCTAssertEqual(second["top-k"] as? Int, 1)
+        XCTAssertNil(second["top-p"])
+        XCTAssertNil(second["repetition_penalty"], "no penalty key unless the model enables one")
+        XCTAssertEqual(second["temperature"] as? Double, 0)
         XCTAssertEqual(runtime.resetPrompts, ["Sys"])
         await client.close()
+        await otherClient.close()
     }
 
     func testPollDecodesTextAndDone() async throws {
         let (runtime, client) = try await started()
         runtime.setReply(.init(chunks: ["Hé", "llo"]))
-        try await client.generate(prompt: "x", sampling: .init(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1))
+        try await client.generate(prompt: "x", sampling: .init(temperature: 0, selection: .topK(1)))
         let first = try await client.poll()
         XCTAssertEqual(first, RuntimePoll(text: "Hé", done: false))
         _ = try await client.poll()
@@ -41,7 +49,7 @@ final class RuntimeClientTests: XCTestCase {
         let (runtime, client) = try await started()
         runtime.setBusyAnswersAfterReset(1)
         try await client.reset(systemPrompt: "")
-        let sampling = ResolvedSampling(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1)
+        let sampling = ResolvedSampling(temperature: 0, selection: .topK(1))
         do throws(RuntimeClientError) {
             try await client.generate(prompt: "x", sampling: sampling)
             XCTFail("expected busy")
@@ -61,7 +69,7 @@ final class RuntimeClientTests: XCTestCase {
         let (runtime, client) = try await started()
         runtime.failNext(status: .badRequest, body: #"{"error":"Invalid request format"}"#)
         do throws(RuntimeClientError) {
-            try await client.generate(prompt: "x", sampling: .init(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1))
+            try await client.generate(prompt: "x", sampling: .init(temperature: 0, selection: .topK(1)))
             XCTFail("expected a protocol error")
         } catch {
             XCTAssertEqual(error, .protocolError(path: "/api/generate", status: 400,

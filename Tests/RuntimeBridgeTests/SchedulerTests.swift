@@ -117,13 +117,17 @@ final class SchedulerTests: XCTestCase {
         }
         XCTAssertTrue(message.contains("generating"), message)
         XCTAssertEqual(first.text, "first", "what came before the deadline was relayed")
-        XCTAssertGreaterThanOrEqual(harness.runtime.stopCount, 1)
+        // The caller hears at once; the stop follows while the slot is held, before the next turn.
 
         // Even a request that looks like a continuation resets: the stopped reply is not clean.
         let second = await harness.run(Harness.chat([(.user, "hold"), (.assistant, "first"), (.user, "again")]))
         XCTAssertNil(second.error)
         XCTAssertEqual(second.summary?.contextReused, false)
         XCTAssertEqual(harness.runtime.resetPrompts.count, 2)
+        XCTAssertGreaterThanOrEqual(harness.runtime.stopCount, 1)
+        let stopIndex = harness.runtime.requests.firstIndex { $0.path == "/api/stop" } ?? .max
+        let secondReset = harness.runtime.requests.lastIndex { $0.path == "/api/reset" } ?? -1
+        XCTAssertLessThan(stopIndex, secondReset, "the runtime was stopped before the next turn began")
     }
 
     func testARuntimeThatIgnoresStopIsRestarted() async throws {

@@ -43,7 +43,7 @@ struct OllamaFormat: StreamFormat {
             ("prompt_eval_count", .int(summary.promptTokens)),
             ("prompt_eval_duration", .int(GatewayClock.nanoseconds(prefill))),
             ("eval_count", .int(summary.completionTokens)),
-            ("eval_duration", .int(GatewayClock.nanoseconds(summary.generationMilliseconds - prefill))),
+            ("eval_duration", .int(GatewayClock.nanoseconds(summary.decodeMilliseconds))),
         ]
         guard case var .object(pairs) = object(text: text, done: true) else { return .null }
         pairs += statistics

@@ -14,13 +14,18 @@ public struct GenerationSummary: Sendable, Equatable {
     public var finishReason: FinishReason
     public var promptTokens: Int
     public var completionTokens: Int
-    /// True when token counts are estimated (the runtime reports none).
+    /// True when token counts are estimated: the runtime reports no token ids, so the bridge
+    /// counts the pieces its tokenizer would make of the text (see the README).
     public var estimated: Bool
     public var queueMilliseconds: Double
     public var timeToFirstTokenMilliseconds: Double
     public var generationMilliseconds: Double
     public var totalMilliseconds: Double
+    /// Decode rate over the runtime's own generation time (first chunk to end).
     public var tokensPerSecond: Double
+    /// `completionTokens` at `tokensPerSecond`: the decode time of the reply (Ollama's
+    /// `eval_duration`), consistent with the rate.
+    public var decodeMilliseconds: Double
     /// The chat turn continued the runtime's conversation without a reset.
     public var contextReused: Bool
     public var model: String
@@ -28,7 +33,7 @@ public struct GenerationSummary: Sendable, Equatable {
     public init(finishReason: FinishReason, promptTokens: Int, completionTokens: Int, estimated: Bool,
                 queueMilliseconds: Double, timeToFirstTokenMilliseconds: Double,
                 generationMilliseconds: Double, totalMilliseconds: Double, tokensPerSecond: Double,
-                contextReused: Bool, model: String) {
+                contextReused: Bool, model: String, decodeMilliseconds: Double = 0) {
         self.finishReason = finishReason
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
@@ -38,6 +43,7 @@ public struct GenerationSummary: Sendable, Equatable {
         self.generationMilliseconds = generationMilliseconds
         self.totalMilliseconds = totalMilliseconds
         self.tokensPerSecond = tokensPerSecond
+        self.decodeMilliseconds = decodeMilliseconds
         self.contextReused = contextReused
         self.model = model
     }

@@ -1,11 +1,13 @@
 /// The sampling the model uses when a request leaves a field unset (from `post_config.json`).
-/// All fields are concrete: the runtime's settings are sticky, so every request sends all of them.
+/// A setting the file disables holds its "off" value: temperature 0, top-p 0, top-k 0, repetition
+/// penalty 1. The defaults are Qwen3-4B's file: temperature off, top-k 1 (greedy).
+/// `ResolvedSampling` turns them into the keys each request sends.
 public struct SamplingDefaults: Sendable, Equatable {
     public var temperature: Float
     public var topP: Float
     public var topK: UInt32
     public var repetitionPenalty: Float
-    public init(temperature: Float = 0.9, topP: Float = 0.8, topK: UInt32 = 1, repetitionPenalty: Float = 1.0) {
+    public init(temperature: Float = 0, topP: Float = 0, topK: UInt32 = 1, repetitionPenalty: Float = 1.0) {
         self.temperature = temperature
         self.topP = topP
         self.topK = topK

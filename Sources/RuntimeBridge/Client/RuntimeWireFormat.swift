@@ -1,42 +1,17 @@
 import Foundation
 
-/// Sampling with every field decided. The runtime's sampling settings are global and sticky (a
-/// request that omits a key inherits the previous request's value), so every generate call
-/// carries all four keys.
-public struct ResolvedSampling: Sendable, Equatable {
-    public var temperature: Float
-    public var topP: Float
-    public var topK: UInt32
-    public var repetitionPenalty: Float
-
-    public init(temperature: Float, topP: Float, topK: UInt32, repetitionPenalty: Float) {
-        self.temperature = temperature
-        self.topP = topP
-        self.topK = topK
-        self.repetitionPenalty = repetitionPenalty
-    }
-
-    /// The request's values where set, the model's defaults elsewhere.
-    public init(_ request: SamplingParameters, defaults: SamplingDefaults) {
-        self.init(temperature: request.temperature ?? defaults.temperature,
-                  topP: request.topP ?? defaults.topP,
-                  topK: request.topK ?? defaults.topK,
-                  repetitionPenalty: request.repetitionPenalty ?? defaults.repetitionPenalty)
-    }
-}
-
 /// The JSON bodies of the legacy `main_api` protocol (see docs/runtime-protocol.md).
 enum RuntimeWireFormat {
     struct ResetBody: Encodable {
         var system_prompt: String
     }
 
+    /// `/api/generate`: the prompt and the sampling keys `ResolvedSampling` decided on. A key
+    /// left out keeps the runtime's sticky value, so what is sent is chosen to leave no request's
+    /// setting in force for the next one (see `ResolvedSampling`).
     struct GenerateBody: Encodable {
         var prompt: String
-        var temperature: Double
-        var repetitionPenalty: Double
-        var topP: Double
-        var topK: UInt32
+        var sampling: ResolvedSampling
 
         enum CodingKeys: String, CodingKey {
             case prompt, temperature
@@ -45,12 +20,17 @@ enum RuntimeWireFormat {
             case topK = "top-k"
         }
 
-        init(prompt: String, sampling: ResolvedSampling) {
-            self.prompt = prompt
-            temperature = Self.decimal(sampling.temperature)
-            repetitionPenalty = Self.decimal(sampling.repetitionPenalty)
-            topP = Self.decimal(sampling.topP)
-            topK = sampling.topK
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(prompt, forKey: .prompt)
+            try container.encode(Self.decimal(sampling.temperature), forKey: .temperature)
+            if let penalty = sampling.repetitionPenalty {
+                try container.encode(Self.decimal(penalty), forKey: .repetitionPenalty)
+            }
+            switch sampling.selection {
+            case let .topP(value): try container.encode(Self.decimal(value), forKey: .topP)
+            case let .topK(value): try container.encode(value, forKey: .topK)
+            }
         }
 
         /// 0.9 as a Float widened to Double prints as 0.899999976...; go through the Float's
@@ -84,7 +64,7 @@ public struct RuntimePoll: Sendable, Equatable {
     /// back incomplete UTF-8).
     public var text: String
     /// The runtime is not busy. Right after a generate call this can be true before the work has
-    /// started: see `GenerationLoop`.
+    /// started: see `RuntimeTurnStateMachine`.
     public var done: Bool
     public init(text: String, done: Bool) {
         self.text = text

@@ -1,7 +1,7 @@
 /// The model's sampling defaults as the vendor's `post_config.json` (next to the model, read by
 /// the runtime at startup) states them, e.g. for Qwen3-4B:
 ///
-///     { "enable_temperature": true, "temperature": 0.9,
+///     { "enable_temperature": false, "temperature": 0.9,
 ///       "enable_repetition_penalty": false, "repetition_penalty": 1.2, "penalty_window": 30,
 ///       "enable_top_p_sampling": false, "top_p": 0.8,
 ///       "enable_top_k_sampling": true, "top_k": 1 }

@@ -72,13 +72,13 @@ public struct ResolvedRuntime: Sendable, Equatable {
 
 extension ModelConfiguration {
     /// AXERA-TECH's Qwen3-4B package (w8a16, 2048-token KV cache) with the sampling its
-    /// `post_config.json` enables: temperature 0.9, top-k 1 (greedy), top-p and penalty off.
+    /// `post_config.json` enables: top-k 1 (greedy); temperature, top-p and penalty off.
     public static func qwen3_4B(emulated: Bool) -> ModelConfiguration {
         ModelConfiguration(
             descriptor: ModelDescriptor(name: "qwen3:4b", family: "qwen3", parameterSize: "4B",
                                         quantization: "w8a16", contextLength: 2048,
                                         emulated: emulated, isDefault: true),
-            samplingDefaults: SamplingDefaults(temperature: 0.9, topP: 0, topK: 1, repetitionPenalty: 1.0),
+            samplingDefaults: SamplingDefaults(temperature: 0, topP: 0, topK: 1, repetitionPenalty: 1.0),
             contextTokens: 2048)
     }
 

@@ -3,16 +3,23 @@ public struct BridgeTuning: Sendable {
     /// Pause between polls that returned no text (a poll that returned text is followed by the
     /// next one at once). Bounds the latency the bridge adds to each chunk.
     public var pollInterval: Duration
-    /// Waits between `/api/generate` attempts answered "llm is running" (the reset before it
-    /// runs asynchronously). One attempt per entry, then the request fails.
-    public var busyRetryDelays: [Duration]
-    /// A `done: true` before any sign of work is trusted only after this long (the runtime may
-    /// answer done before a freshly queued generation starts).
-    public var earlyDoneGrace: Duration
+    /// How long `done: true` must hold before the runtime counts as idle with nothing pending.
+    /// It must exceed the worker's pick-up delay plus the gap between two queued tasks: the
+    /// vendor's worker wakes on a condition variable (microseconds; a loaded Pi, a few ms), so
+    /// 100 ms is a wide margin. It is paid only where nothing else proves the state: after a
+    /// reset never seen running, after a stop that came before any text, after "llm is running".
+    public var quietPeriod: Duration
     /// After `/api/stop`, how long the runtime may stay busy before it is restarted as hung.
     public var stopGrace: Duration
-    /// How often `/api/stop` is repeated while waiting (a stop sent before the run began is lost).
+    /// How often `/api/stop` is repeated while the runtime is still busy (a stop sent before the
+    /// run began is lost).
     public var stopRepeatInterval: Duration
+    /// How long an accepted reset or generate may show no sign of running before the runtime is
+    /// restarted as wedged.
+    public var startTimeout: Duration
+    /// How long "llm is running" from work the bridge did not post is waited out before the
+    /// runtime is restarted (bounded by the caller's deadline first).
+    public var busyWaitLimit: Duration
     /// Time limit for one HTTP exchange with the runtime (all of them answer at once).
     public var requestTimeout: Duration
     /// How often a request that finds the runtime unreachable before its generation started
@@ -22,24 +29,29 @@ public struct BridgeTuning: Sendable {
     public var deathReportGrace: Duration
 
     public init(pollInterval: Duration = .milliseconds(5),
-                // Short first (a reset of a short system prompt takes tens of ms), then 200 ms
-                // steps: about 4 s in all, like the public proxy's 20 x 200 ms.
-                busyRetryDelays: [Duration] = ([10, 20, 30, 40, 50, 50, 75, 100, 100, 150]
-                                               + Array(repeating: 200, count: 17)).map { .milliseconds($0) },
-                earlyDoneGrace: Duration = .seconds(1),
-                stopGrace: Duration = .seconds(2),
+                quietPeriod: Duration = .milliseconds(100),
+                stopGrace: Duration = .seconds(5),
                 stopRepeatInterval: Duration = .milliseconds(250),
+                startTimeout: Duration = .seconds(10),
+                busyWaitLimit: Duration = .seconds(120),
                 requestTimeout: Duration = .seconds(5),
                 reconnectAttempts: Int = 3,
                 deathReportGrace: Duration = .milliseconds(300)) {
         self.pollInterval = pollInterval
-        self.busyRetryDelays = busyRetryDelays
-        self.earlyDoneGrace = earlyDoneGrace
+        self.quietPeriod = quietPeriod
         self.stopGrace = stopGrace
         self.stopRepeatInterval = stopRepeatInterval
+        self.startTimeout = startTimeout
+        self.busyWaitLimit = busyWaitLimit
         self.requestTimeout = requestTimeout
         self.reconnectAttempts = reconnectAttempts
         self.deathReportGrace = deathReportGrace
+    }
+
+    var turnTiming: RuntimeTurnStateMachine.Timing {
+        RuntimeTurnStateMachine.Timing(pollInterval: pollInterval, quietPeriod: quietPeriod,
+                                       stopRepeatInterval: stopRepeatInterval, stopGrace: stopGrace,
+                                       startTimeout: startTimeout, busyWaitLimit: busyWaitLimit)
     }
 }
 

@@ -56,84 +56,98 @@ public final class RuntimeEngine: InferenceEngine {
         var logger = self.logger
         logger[metadataKey: "request"] = "\(id)"
         if let problem = RequestValidation.problem(with: request, modelName: model.descriptor.name) {
-            logger.info("rejected: \(problem)")
+            logger.debug("rejected", metadata: ["reason": "\(problem)"])
             continuation.finish(throwing: problem)
             return stream
         }
-        let task = Task { await self.serve(id: id, request, logger: logger, to: continuation) }
+        let sampling: ResolvedSampling
+        switch ResolvedSampling.resolve(request.sampling, defaults: model.samplingDefaults) {
+        case let .success(resolved): sampling = resolved
+        case let .failure(problem):
+            logger.debug("rejected", metadata: ["reason": "\(problem)"])
+            continuation.finish(throwing: problem)
+            return stream
+        }
+        let cancel = CancelSignal()
+        let task = Task { await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: logger,
+                                           to: continuation) }
         continuation.onTermination = { termination in
-            if case .cancelled = termination { task.cancel() }
+            if case .cancelled = termination {
+                cancel.fire()
+                task.cancel()
+            }
         }
         return stream
     }
 
-    private func serve(id: UInt64, _ request: GenerationRequest, logger: Logger,
-                       to continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation) async {
+    private func serve(id: UInt64, _ request: GenerationRequest, sampling: ResolvedSampling, cancel: CancelSignal,
+                       logger: Logger, to continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation)
+        async {
         let submitted = ContinuousClock.now
         if let deadline = request.deadline, deadline <= submitted {
-            logger.info("rejected: the deadline had already passed")
+            logger.debug("rejected: the deadline had already passed")
             continuation.finish(throwing: BridgeError.deadlineExceeded("the deadline had passed before the request was queued"))
             return
         }
         do {
             try await scheduler.acquire(id: id, deadline: request.deadline) { position, depth in
-                logger.info("queued", metadata: ["position": "\(position)", "depth": "\(depth)"])
+                logger.debug("queued", metadata: ["position": "\(position)", "depth": "\(depth)"])
                 continuation.yield(.queued(position: position, depth: depth))
             }
         } catch {
-            logger.info("left the queue: \(error)")
+            logger.debug("left the queue", metadata: ["reason": "\(error)"])
             continuation.finish(throwing: error)
             return
         }
         let dequeued = ContinuousClock.now
-        logger.info("started", metadata: ["job": "\(Self.describe(request.job))",
-                                          "queue_ms": "\(Int(Self.ms(dequeued - submitted)))"])
+        logger.debug("started", metadata: ["job": "\(Self.describe(request.job))",
+                                           "queue_ms": "\(Int(Self.ms(dequeued - submitted)))"])
         let maxTokens = request.sampling.maxTokens.flatMap { $0 > 0 ? Int($0) : nil }
-        let work = RuntimeSession.Work(job: request.job,
-                                       sampling: ResolvedSampling(request.sampling, defaults: model.samplingDefaults),
+        let work = RuntimeSession.Work(job: request.job, sampling: sampling,
                                        stops: request.sampling.stop.filter { !$0.isEmpty }, maxTokens: maxTokens,
                                        deadline: request.deadline, logger: logger)
-        let result = await session.execute(work) { text in continuation.yield(.delta(text)) }
-        let end = ContinuousClock.now
+        let modelName = model.descriptor.name
+        let restartReason = await session.execute(work, cancel: cancel, emit: { text in
+            continuation.yield(.delta(text))
+        }, answer: { result in
+            Self.answer(result, submitted: submitted, dequeued: dequeued, model: modelName, logger: logger,
+                        to: continuation)
+        })
+        if let restartReason {
+            // In a task of its own: this one may be cancelled, and the supervisor must still hear it.
+            let session = self.session
+            await Task { await session.restartRuntime(reason: restartReason, logger: logger) }.value
+        }
+        await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued)
+    }
 
+    /// Ends the caller's stream with a summary or an error.
+    private static func answer(_ result: RuntimeSession.Result, submitted: ContinuousClock.Instant,
+                               dequeued: ContinuousClock.Instant, model: String, logger: Logger,
+                               to continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation) {
+        let end = ContinuousClock.now
         switch result.end {
         case let .finished(reason):
-            let generation = end - dequeued
-            // Decode rate: from the first text on, so a long prefill does not read as slow decoding.
-            let seconds = (end - (result.firstTextAt ?? dequeued)).milliseconds / 1000
+            let decode = DecodeRate(result, finishReason: reason)
             let summary = GenerationSummary(
                 finishReason: reason, promptTokens: result.promptTokens, completionTokens: result.completionTokens,
-                estimated: true, queueMilliseconds: Self.ms(dequeued - submitted),
-                timeToFirstTokenMilliseconds: result.firstTextAt.map { Self.ms($0 - dequeued) } ?? 0,
-                generationMilliseconds: Self.ms(generation), totalMilliseconds: Self.ms(end - submitted),
-                tokensPerSecond: seconds > 0 ? Double(result.completionTokens) / seconds : 0,
-                contextReused: result.contextReused, model: model.descriptor.name)
+                estimated: true, queueMilliseconds: ms(dequeued - submitted),
+                timeToFirstTokenMilliseconds: result.firstDeltaAt.map { ms($0 - dequeued) } ?? 0,
+                generationMilliseconds: ms(end - dequeued), totalMilliseconds: ms(end - submitted),
+                tokensPerSecond: decode.tokensPerSecond, contextReused: result.contextReused, model: model,
+                decodeMilliseconds: decode.milliseconds(forCompletionTokens: result.completionTokens))
             continuation.yield(.done(summary))
             continuation.finish()
-            logger.info("finished", metadata: [
+            logger.debug("finished", metadata: [
                 "reason": "\(reason)", "completion_tokens_est": "\(summary.completionTokens)",
                 "prompt_tokens_est": "\(summary.promptTokens)", "context_reused": "\(summary.contextReused)",
                 "ttft_ms": "\(Int(summary.timeToFirstTokenMilliseconds))",
-                "generation_ms": "\(Int(summary.generationMilliseconds))",
                 "total_ms": "\(Int(summary.totalMilliseconds))",
                 "tokens_per_s": "\(String(format: "%.2f", summary.tokensPerSecond))"])
         case let .failed(error):
             continuation.finish(throwing: error)
-            logger.info("failed: \(error)", metadata: ["total_ms": "\(Int(Self.ms(end - submitted)))"])
+            logger.debug("failed", metadata: ["error": "\(error)", "total_ms": "\(Int(ms(end - submitted)))"])
         }
-
-        if result.needsSettle || result.restartReason != nil {
-            // In a task of its own: this one may be cancelled, and the wait must still pace itself.
-            let session = self.session
-            await Task {
-                if let reason = result.restartReason {
-                    await session.restartRuntime(reason: reason, logger: logger)
-                } else {
-                    await session.settle(sawRunning: result.sawRunning, logger: logger)
-                }
-            }.value
-        }
-        await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued)
     }
 
     public func status() async -> RuntimeStatus {

@@ -14,10 +14,11 @@ struct Harness {
 
     static let fastTuning = BridgeTuning(
         pollInterval: .milliseconds(2),
-        busyRetryDelays: Array(repeating: .milliseconds(5), count: 10),
-        earlyDoneGrace: .milliseconds(200),
+        quietPeriod: .milliseconds(20),
         stopGrace: .milliseconds(400),
         stopRepeatInterval: .milliseconds(50),
+        startTimeout: .milliseconds(600),
+        busyWaitLimit: .milliseconds(600),
         requestTimeout: .seconds(3),
         reconnectAttempts: 2,
         deathReportGrace: .milliseconds(100))

@@ -17,6 +17,8 @@ struct ThinkPrefixStripper {
 
     private var deciding = true
     private var held: [UInt8] = []
+    /// The empty think block was found and removed.
+    private(set) var stripped = false
 
     /// The text to relay for `text`; empty while the start of the reply is undecided.
     mutating func feed(_ text: String) -> String {
@@ -29,6 +31,7 @@ struct ThinkPrefixStripper {
             return release()
         case let .stripped(rest):
             deciding = false
+            stripped = true
             held = []
             return rest
         }
@@ -39,6 +42,7 @@ struct ThinkPrefixStripper {
         guard deciding else { return "" }
         if case let .stripped(rest) = Self.examine(held, final: true) {
             deciding = false
+            stripped = true
             held = []
             return rest
         }

@@ -1,0 +1,176 @@
+import Logging
+
+/// Performs what a `RuntimeTurnStateMachine` decides: the HTTP calls to the runtime, the pauses
+/// between polls, the relay of this generation's text through a `ReplyFilter`, and the cuts
+/// (deadline, cancellation, stop sequence, `max_tokens`, context full). The caller hears the
+/// outcome as soon as it is decided (`answer`); the driver returns only when the runtime has been
+/// handed over idle and drained, or a restart was asked for.
+struct RuntimeTurnDriver {
+    let client: RuntimeClient
+    let timing: RuntimeTurnStateMachine.Timing
+    let logger: Logger
+
+    /// One turn's work.
+    struct Turn {
+        var resetSystemPrompt: String?
+        var prompt: String
+        var sampling: ResolvedSampling
+        var stops: [String]
+        var maxTokens: Int?
+        var deadline: ContinuousClock.Instant?
+        var runtimeKnownClean: Bool
+    }
+
+    /// What happened, with the measurements the summary needs.
+    struct Report: Sendable {
+        var outcome: RuntimeTurnStateMachine.Outcome
+        /// The runtime was handed over idle, with nothing pending and the queue drained.
+        var clean = false
+        /// Set when the runtime must be restarted (it hangs).
+        var restartReason: String?
+        var reply = ""
+        var completionTokens = 0
+        /// First text of the reply relayed to the caller.
+        var firstDeltaAt: ContinuousClock.Instant?
+        /// The runtime's first and last chunks, and when the end of the run was seen.
+        var firstChunkAt: ContinuousClock.Instant?
+        var lastChunkAt: ContinuousClock.Instant?
+        var endSeenAt: ContinuousClock.Instant?
+        var strippedThinkPrefix = false
+        var discardedCharacters = 0
+    }
+
+    func run(_ turn: Turn, cancel: CancelSignal, emit: @escaping @Sendable (String) -> Void,
+             answer: (Report) -> Void) async -> Report {
+        var machine = RuntimeTurnStateMachine(timing: timing, resetSystemPrompt: turn.resetSystemPrompt)
+        var filter = ReplyFilter(stops: turn.stops, maxTokens: turn.maxTokens)
+        var report = Report(outcome: .cancelled)
+        var cut = false
+        var answered = false
+        let deliver: (String) -> Void = { text in
+            if report.firstDeltaAt == nil { report.firstDeltaAt = .now }
+            emit(text)
+        }
+        var action = machine.start(runtimeKnownClean: turn.runtimeKnownClean, at: .now)
+
+        while true {
+            switch action {
+            case let .postReset(systemPrompt):
+                do throws(RuntimeClientError) {
+                    try await client.reset(systemPrompt: systemPrompt)
+                    logger.debug("reset accepted")
+                    action = machine.accepted(at: .now)
+                } catch .busy {
+                    logger.debug("reset answered busy; waiting for the runtime to be idle")
+                    action = machine.busy(at: .now)
+                } catch {
+                    action = machine.failed(error)
+                }
+
+            case .postGenerate:
+                do throws(RuntimeClientError) {
+                    try await client.generate(prompt: turn.prompt, sampling: turn.sampling)
+                    logger.debug("generate accepted")
+                    action = machine.accepted(at: .now)
+                } catch .busy {
+                    logger.debug("generate answered busy; waiting for the runtime to be idle")
+                    action = machine.busy(at: .now)
+                } catch {
+                    action = machine.failed(error)
+                }
+
+            case let .poll(after), let .stopAndPoll(after):
+                if !cut, !answered, let reason = Self.cutReason(turn.deadline, cancel) {
+                    cut = true
+                    logger.debug("cutting the reply", metadata: ["reason": "\(reason)"])
+                    action = machine.cut(reason, at: .now)
+                    continue
+                }
+                if case .stopAndPoll = action {
+                    do throws(RuntimeClientError) {
+                        try await client.stop()
+                        logger.debug("stop sent")
+                    } catch {
+                        action = machine.failed(error)
+                        continue
+                    }
+                }
+                if after > .zero { try? await Task.sleep(for: after) }
+                let poll: RuntimePoll
+                do throws(RuntimeClientError) {
+                    poll = try await client.poll()
+                } catch {
+                    action = machine.failed(error)
+                    continue
+                }
+                let now = ContinuousClock.now
+                let (text, next) = machine.polled(text: poll.text, done: poll.done, at: now)
+                action = next
+                switch text {
+                case .none:
+                    break
+                case let .discard(leftover):
+                    report.discardedCharacters += leftover.count
+                    logger.debug("discarded runtime text that is not this reply's",
+                                 metadata: ["chars": "\(leftover.count)"])
+                case let .relay(chunk):
+                    if report.firstChunkAt == nil { report.firstChunkAt = now }
+                    report.lastChunkAt = now
+                    if let event = filter.absorb(chunk, deliver: deliver), !cut {
+                        cut = true
+                        action = machine.cut(Self.cut(for: event), at: now)
+                    }
+                }
+
+            case let .answer(outcome):
+                if answered {
+                    // A late failure while settling: the caller has its answer already.
+                    logger.debug("runtime trouble after the answer", metadata: ["outcome": "\(outcome)"])
+                    action = machine.answered(at: .now)
+                    continue
+                }
+                report.endSeenAt = report.endSeenAt ?? .now
+                report.outcome = outcome
+                if case .finished(.stop) = outcome, let event = filter.finish(deliver: deliver) {
+                    // The tail held back for the checks ended the reply after all.
+                    report.outcome = event == .stopSequence ? .finished(.stopSequence) : .finished(.length)
+                }
+                report.reply = filter.reply
+                report.completionTokens = filter.tokens
+                report.strippedThinkPrefix = filter.strippedThinkPrefix
+                answered = true
+                answer(report)
+                action = machine.answered(at: .now)
+
+            case let .restart(reason):
+                report.restartReason = reason
+                report.clean = false
+                if !answered {
+                    report.outcome = .hung(reason)
+                    report.reply = filter.reply
+                    report.completionTokens = filter.tokens
+                }
+                return report
+
+            case let .handOff(clean):
+                report.clean = clean
+                return report
+            }
+        }
+    }
+
+    private static func cutReason(_ deadline: ContinuousClock.Instant?, _ cancel: CancelSignal)
+        -> RuntimeTurnStateMachine.Cut? {
+        if cancel.isFired { return .cancelled }
+        if let deadline, ContinuousClock.now >= deadline { return .deadlineExceeded }
+        return nil
+    }
+
+    private static func cut(for event: ReplyFilter.Event) -> RuntimeTurnStateMachine.Cut {
+        switch event {
+        case .stopSequence: return .stopSequence
+        case .length: return .length
+        case .contextFull: return .contextFull
+        }
+    }
+}
