@@ -52,7 +52,7 @@ class Profile:
 # The emulator's own flags per profile (`--history-limit` keeps every record of a burst).
 PROFILES = {
     # Everything happens between two polls of the bridge.
-    "instant": Profile("instant", "--profile instant --history-limit 512", seed=1001, seconds=25,
+    "instant": Profile("instant", "--profile instant --history-limit 512", seed=1001, seconds=20,
                        max_burst=QUEUE_CAPACITY + 3, call_timeout=20, settle_timeout=10),
     # The emulator's default worker timing (5 ms dispatch for every task, 50 ms reset), with decode
     # and prefill sped up (40 tokens/s, 100 ms per chunk) so that the budget holds dozens of calls.
@@ -60,7 +60,7 @@ PROFILES = {
                        "--history-limit 512", seed=2002, seconds=30,
                        max_burst=QUEUE_CAPACITY + 3, call_timeout=60, settle_timeout=15),
     # Qwen3-4B on the NPU: 4.5 tokens/s, 1.2 s per prefill chunk, 1.2 s reset. Few, short calls.
-    "hardware": Profile("hardware", "--profile hardware --history-limit 512", seed=3003, seconds=30,
+    "hardware": Profile("hardware", "--profile hardware --history-limit 512", seed=3003, seconds=25,
                         max_burst=QUEUE_CAPACITY + 2, call_timeout=120, settle_timeout=30,
                         max_tokens_only=True, max_tokens_cap=4),
     # Per-task dispatch, gap, reset time, token interval, poll jitter and stop latency drawn from

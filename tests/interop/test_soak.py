@@ -45,14 +45,21 @@ def test_soak(bridge_factory, profile_name):
     burst = 0
     while time.monotonic() - started < budget:
         burst += 1
-        bridge.reset_state()
+        try:
+            bridge.reset_state()
+        except OSError as error:   # the bridge may be restarting the runtime: the checks below tell
+            findings.fail("emulator-state", f"POST /__emulator/reset-state failed: {error}", burst=burst)
         plans = planner.burst()
         results = run_burst(bridge, plans)
         settled, state_text = wait_settled(bridge, profile.settle_timeout)
         if not settled:
             findings.fail("settle", f"not idle within {profile.settle_timeout:.0f} s after the burst: {state_text}",
                           burst=burst)
-        records = bridge.state()["generations"]
+        try:
+            records = bridge.state()["generations"]
+        except OSError as error:
+            findings.fail("emulator-state", f"GET /__emulator/state failed: {error}", burst=burst)
+            records = []
         overlap_ok = overlap_checker(results, grace)
         for result in results:
             findings.calls += 1

@@ -34,7 +34,7 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Each /api/generate_provider is answered after a random delay in [0, X] ms (reproducible from the --chaos seed, else seed 0).")
     var pollJitterMs: Double?
 
-    @Option(help: "Draw each task's timing from this seed: dispatch 0..--chaos-max-dispatch-ms, gap 0..40 ms, reset 0..300 ms, token interval +-50 %, poll jitter 0..15 ms, stop honoured 0..2 tokens late. Same seed, same draws.")
+    @Option(help: "Draw each task's timing from this seed, replacing --dispatch-ms, --task-gap-ms and --reset-ms: dispatch 0..--chaos-max-dispatch-ms, gap 0..40 ms, reset 0..300 ms, token interval +-50 % of --tokens-per-second, poll jitter 0..15 ms, stop honoured 0..2 tokens late. Same seed, same draws.")
     var chaos: UInt64?
 
     @Option(help: "Upper bound of the per-task dispatch latency under --chaos, in milliseconds (dispatch + gap should stay under 100 ms).")

@@ -2,13 +2,15 @@
 /// that races a bridge must survive open at random places, and a failing seed replays exactly.
 ///
 /// Each draw depends only on (seed, task number) or (seed, poll number), never on what ran before, so the
-/// same seed gives the same per-task draws whatever the timing of the requests. Bounds (the bridge
-/// assumes worker dispatch + gap stays under 100 ms, so these stay below that together):
+/// same seed gives the same per-task draws whatever the timing of the requests. The draws replace
+/// `--dispatch-ms`, `--task-gap-ms` and `--reset-ms`; the token interval varies around `--tokens-per-second`.
+/// Bounds (the bridge assumes worker dispatch + gap stays under 100 ms; with the default maximum dispatch
+/// they stay below 80 ms together, and `--chaos-max-dispatch-ms` above 60 breaks that assumption):
 /// * dispatch: 0...`maxDispatchMilliseconds` (default 40) ms;
 /// * gap between queued tasks: 0...40 ms;
 /// * reset duration: 0...300 ms;
 /// * token interval: the configured one times 0.5...1.5;
-/// * poll jitter: 0...15 ms per poll;
+/// * poll jitter: 0...15 ms per poll (or 0...`--poll-jitter-ms` if that is larger);
 /// * stop latency: 0...2 more tokens after `/api/stop` before the generation ends.
 struct ChaosSchedule: Sendable, Equatable {
     static let maxGapMilliseconds = 40.0

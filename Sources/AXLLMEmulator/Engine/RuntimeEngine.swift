@@ -75,7 +75,7 @@ final class RuntimeEngine {
     private var pickupTimer: EngineTimer?
     private var pickupKind: WorkerState = .idle
     private var acceptedTasks: UInt64 = 0
-    private var answeredPolls: UInt64 = 0
+    private var receivedPolls: UInt64 = 0
     private let chaos: ChaosSchedule?
 
     init(configuration: EngineConfiguration, clock: EngineClock, console: EngineConsole, hooks: EngineHooks) {
@@ -144,13 +144,13 @@ final class RuntimeEngine {
 
     /// How long the next poll waits before it is answered (`--poll-jitter-ms`, chaos), in milliseconds.
     func nextPollDelayMilliseconds() -> Double {
-        answeredPolls += 1
+        receivedPolls += 1
         let bound = chaos == nil ? configuration.pollJitterMilliseconds
             : max(configuration.pollJitterMilliseconds, ChaosSchedule.maxPollJitterMilliseconds)
         guard bound > 0 else { return 0 }
         // Without --chaos the jitter is still reproducible: drawn from seed 0.
         let schedule = chaos ?? ChaosSchedule(seed: 0, maxDispatchMilliseconds: 0)
-        return schedule.pollJitterMilliseconds(forPoll: answeredPolls, bound: bound)
+        return schedule.pollJitterMilliseconds(forPoll: receivedPolls, bound: bound)
     }
 
     // MARK: Worker
