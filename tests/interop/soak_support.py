@@ -393,9 +393,13 @@ def matching_records(records: list[dict], user_text: str) -> list[dict]:
 
 
 def reply_text(record: dict) -> str | None:
-    """The record's queued text without the think prefix (None when it lacks one)."""
+    """The record's queued text without the think prefix: "" when the generation was stopped before
+    its reply began (in prefill, or with only part of the prefix queued); None when the text does not
+    start with the prefix at all."""
     queued = record.get("queued_text", "")
-    return queued[len(THINK_PREFIX):] if queued.startswith(THINK_PREFIX) else None
+    if queued.startswith(THINK_PREFIX):
+        return queued[len(THINK_PREFIX):]
+    return "" if THINK_PREFIX.startswith(queued) else None
 
 
 def first_tokens_text(record: dict, count: int) -> tuple[bytes, bool, int]:
@@ -494,7 +498,9 @@ def check_call(findings: Findings, burst: int, result: CallResult, records: list
         return
     stop_at = first_stop(reply, plan.stop)
     if finish == FINISH_STOP:
-        if text != reply:
+        if text != reply and reply.startswith(text):
+            fail("incomplete", f"FINISH_REASON_STOP but only part of the runtime's reply arrived; {gen}")
+        elif text != reply:
             fail("attribution", f"FINISH_REASON_STOP but the text differs from the runtime's reply; {gen}")
         elif plan.stop and stop_at is not None:
             fail("stop-sequence", f"FINISH_REASON_STOP with stop sequence {plan.stop} in the text; {gen}")
@@ -509,18 +515,19 @@ def check_call(findings: Findings, burst: int, result: CallResult, records: list
         wanted, ascii_only, produced = first_tokens_text(record, plan.max_tokens)
         if produced < plan.max_tokens and record.get("outcome") == "eos":
             fail("max-tokens", f"FINISH_REASON_LENGTH although the reply had only {produced} tokens; {gen}")
-        if ascii_only:
-            if text.encode("utf-8") != wanted:
-                fail("max-tokens", f"LENGTH: want exactly the first {plan.max_tokens} tokens "
-                                   f"{wanted.decode('utf-8', 'replace')!r}; {gen}")
-        elif not reply.startswith(text):
-            fail("attribution", f"LENGTH: the text is not a prefix of the reply; {gen}")
+        if not reply.startswith(text):
+            fail("attribution", f"LENGTH: the text is not a prefix of the runtime's reply; {gen}")
+        elif ascii_only and text.encode("utf-8") != wanted:
+            fail("max-tokens", f"LENGTH: want exactly the first {plan.max_tokens} tokens "
+                               f"{wanted.decode('utf-8', 'replace')!r}; {gen}")
         if plan.stop:
             cut = first_stop(wanted.decode("utf-8", "ignore"), plan.stop)
             if cut is not None:
                 fail("stop-sequence", f"LENGTH although stop {plan.stop} occurs within max_tokens; {gen}")
     elif finish == FINISH_STOP_SEQUENCE:
-        if not plan.stop:
+        if not reply.startswith(text):
+            fail("attribution", f"STOP_SEQUENCE: the text is not a prefix of the runtime's reply; {gen}")
+        elif not plan.stop:
             fail("finish-reason", f"FINISH_REASON_STOP_SEQUENCE without stop sequences; {gen}")
         elif stop_at is None:
             fail("stop-sequence", f"STOP_SEQUENCE but {plan.stop} is not in the runtime's reply; {gen}")

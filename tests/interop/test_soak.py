@@ -7,7 +7,8 @@ refused).
 
 After every call (checked against the emulator's record of the call's generation, found by the
 call's unique last user text):
-  * OK + FINISH_REASON_STOP: the deltas are exactly the runtime's queued text minus the think prefix;
+  * OK + FINISH_REASON_STOP: the deltas are exactly the runtime's queued text minus the think prefix
+    (a strict prefix of it is reported as `incomplete`, anything else as `attribution`);
   * OK + LENGTH: exactly the first max_tokens tokens after the think prefix when they are ASCII,
     else a prefix of the reply;
   * OK + STOP_SEQUENCE: the reply up to (excluding) the first occurrence of the stop sequence;
