@@ -8,6 +8,7 @@ final class InspectionAndCommandLineTests: XCTestCase {
     func testStateRecordsCallsInOrder() throws {
         let harness = EngineHarness { $0.replyTokens = 3 }
         harness.reset(#"{"system_prompt": "S"}"#)
+        harness.clock.advance(milliseconds: 5)  // dispatch: the reset runs
         harness.generate(prompt: "too early")
         harness.clock.advance(milliseconds: 50)
         _ = harness.reply(to: #"{"prompt": "hi", "temperature": 0.5, "top-k": 40, "extra": [1]}"#)

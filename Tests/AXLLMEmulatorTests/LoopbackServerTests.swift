@@ -17,6 +17,9 @@ final class LoopbackServerTests: XCTestCase {
         configuration.ttftMilliseconds = 5
         configuration.prefillMillisecondsPerChunk = 1
         configuration.resetMilliseconds = 30
+        // No dispatch latency: the reset runs as soon as it is accepted, so the generate right behind it is
+        // refused (with a latency it would be queued; WorkerTimingTests covers that).
+        configuration.dispatchMilliseconds = 0
         configuration.replyTokens = 60
         server = try await EmulatorHTTPServer.start(
             host: "127.0.0.1", port: 0, configuration: configuration,

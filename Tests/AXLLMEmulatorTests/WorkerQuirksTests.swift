@@ -21,7 +21,9 @@ final class WorkerQuirksTests: XCTestCase {
     func testResetRunsAsynchronously() {
         let harness = EngineHarness()
         XCTAssertEqual(harness.reset(#"{"system_prompt": "Be brief."}"#), .json(200, #"{"status": "ok"}"#))
-        XCTAssertTrue(harness.engine.isBusy, "the reset runs right after its 200")
+        XCTAssertFalse(harness.engine.isBusy, "accepted, waiting for the worker's dispatch")
+        harness.clock.advance(milliseconds: 5)
+        XCTAssertTrue(harness.engine.isBusy, "the reset runs after the dispatch latency")
         XCTAssertEqual(harness.generate(prompt: "hi").body, #"{"error": "llm is running"}"#)
         XCTAssertEqual(harness.poll().done, false)
         harness.clock.advance(milliseconds: 49)
@@ -101,6 +103,7 @@ final class WorkerQuirksTests: XCTestCase {
         }
         var answer: HTTPReply?
         register { answer = $0 }
+        harness.clock.advance(milliseconds: 5)  // dispatch
         XCTAssertTrue(harness.engine.isBusy)
         harness.clock.advance(milliseconds: 100)
         let text = harness.engine.log.generations.last?.text ?? "?"

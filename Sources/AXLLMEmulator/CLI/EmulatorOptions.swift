@@ -9,20 +9,39 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Address to listen on (the real runtime listens on 0.0.0.0).")
     var host: String = "127.0.0.1"
 
-    @Option(help: "Decode rate in tokens per second.")
-    var tokensPerSecond: Double = 4.5
+    @Option(help: "Timing preset: instant (everything between two polls), default, or hardware (Qwen3-4B on the NPU: 4.5 tokens/s, 1200 ms per prefill chunk and per reset). Explicit timing flags override it.")
+    var profile: TimingProfile = .standard
 
-    @Option(help: "Fixed part of the time to first token, in milliseconds.")
-    var ttftMs: Double = 150
+    @Option(help: "Decode rate in tokens per second (default: from --profile).")
+    var tokensPerSecond: Double?
 
-    @Option(help: "Prefill cost per started chunk of 128 prompt tokens, in milliseconds.")
-    var prefillMsPerChunk: Double = 1000
+    @Option(help: "Fixed part of the time to first token, in milliseconds (default: from --profile).")
+    var ttftMs: Double?
 
-    @Option(help: "How long the runtime stays busy after an accepted /api/reset, in milliseconds.")
-    var resetMs: Double = 50
+    @Option(help: "Prefill cost per started chunk of 128 prompt tokens, in milliseconds (default: from --profile).")
+    var prefillMsPerChunk: Double?
 
-    @Option(help: "Delay before an accepted /api/generate starts (polls report done:true meanwhile), in milliseconds.")
-    var startDelayMs: Double = 5
+    @Option(help: "How long a reset keeps the runtime busy once it started, in milliseconds (default: from --profile).")
+    var resetMs: Double?
+
+    @Option(name: [.customLong("dispatch-ms"), .customLong("start-delay-ms")],
+            help: "Latency between an idle worker accepting a task (reset or generate) and starting it; polls say done:true and further tasks are accepted meanwhile. --start-delay-ms is the old name. (default: from --profile)")
+    var dispatchMs: Double?
+
+    @Option(help: "Pause between one task ending and the next queued task starting (polls say done:true), in milliseconds.")
+    var taskGapMs: Double?
+
+    @Option(help: "Each /api/generate_provider is answered after a random delay in [0, X] ms (reproducible from the --chaos seed, else seed 0).")
+    var pollJitterMs: Double?
+
+    @Option(help: "Draw each task's timing from this seed, replacing --dispatch-ms, --task-gap-ms and --reset-ms: dispatch 0..--chaos-max-dispatch-ms, gap 0..40 ms, reset 0..300 ms, token interval +-50 % of --tokens-per-second, poll jitter 0..15 ms, stop honoured 0..2 tokens late. Same seed, same draws.")
+    var chaos: UInt64?
+
+    @Option(help: "Upper bound of the per-task dispatch latency under --chaos, in milliseconds (dispatch + gap should stay under 100 ms).")
+    var chaosMaxDispatchMs: Double = 40
+
+    @Option(help: "How many finished generations /__emulator/state keeps.")
+    var historyLimit: Int = 32
 
     @Option(help: "Seconds of 'model loading' before the port opens.")
     var loadSeconds: Double = 0
@@ -53,14 +72,18 @@ struct EmulatorOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard tokensPerSecond > 0, tokensPerSecond.isFinite else { throw ValidationError("--tokens-per-second must be > 0") }
+        if let tokensPerSecond, !(tokensPerSecond > 0 && tokensPerSecond.isFinite) {
+            throw ValidationError("--tokens-per-second must be > 0")
+        }
         for (name, value) in [("--ttft-ms", ttftMs), ("--prefill-ms-per-chunk", prefillMsPerChunk), ("--reset-ms", resetMs),
-                              ("--start-delay-ms", startDelayMs), ("--load-seconds", loadSeconds),
-                              ("--keepalive-timeout-seconds", keepaliveTimeoutSeconds)]
-        where !(value >= 0 && value.isFinite) {
+                              ("--dispatch-ms", dispatchMs), ("--task-gap-ms", taskGapMs),
+                              ("--poll-jitter-ms", pollJitterMs), ("--chaos-max-dispatch-ms", chaosMaxDispatchMs),
+                              ("--load-seconds", loadSeconds), ("--keepalive-timeout-seconds", keepaliveTimeoutSeconds)]
+        where !((value ?? 0) >= 0 && (value ?? 0).isFinite) {
             throw ValidationError("\(name) must be >= 0")
         }
         guard contextTokens > 0 else { throw ValidationError("--context-tokens must be > 0") }
+        guard historyLimit > 0 else { throw ValidationError("--history-limit must be > 0") }
         for (name, value) in [("--max-token-len", maxTokenLen), ("--reply-tokens", replyTokens),
                               ("--crash-after-tokens", crashAfterTokens), ("--hang-after-tokens", hangAfterTokens),
                               ("--keepalive-max-requests", Optional(keepaliveMaxRequests))]
@@ -69,13 +92,19 @@ struct EmulatorOptions: ParsableArguments {
         }
     }
 
+    /// The profile's timing, then every timing flag given explicitly, then limits and faults.
     var engineConfiguration: EngineConfiguration {
-        var configuration = EngineConfiguration()
-        configuration.tokensPerSecond = tokensPerSecond
-        configuration.ttftMilliseconds = ttftMs
-        configuration.prefillMillisecondsPerChunk = prefillMsPerChunk
-        configuration.resetMilliseconds = resetMs
-        configuration.startDelayMilliseconds = startDelayMs
+        var configuration = profile.configuration
+        if let tokensPerSecond { configuration.tokensPerSecond = tokensPerSecond }
+        if let ttftMs { configuration.ttftMilliseconds = ttftMs }
+        if let prefillMsPerChunk { configuration.prefillMillisecondsPerChunk = prefillMsPerChunk }
+        if let resetMs { configuration.resetMilliseconds = resetMs }
+        if let dispatchMs { configuration.dispatchMilliseconds = dispatchMs }
+        if let taskGapMs { configuration.taskGapMilliseconds = taskGapMs }
+        if let pollJitterMs { configuration.pollJitterMilliseconds = pollJitterMs }
+        configuration.chaosSeed = chaos
+        configuration.chaosMaxDispatchMilliseconds = chaosMaxDispatchMs
+        configuration.historyLimit = historyLimit
         configuration.contextTokens = contextTokens
         configuration.maxTokenLengthOverride = maxTokenLen
         configuration.replyTokens = replyTokens
@@ -135,3 +164,5 @@ struct VendorOptions: ParsableArguments {
         devices.split(separator: ",").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "0"
     }
 }
+
+extension TimingProfile: ExpressibleByArgument {}

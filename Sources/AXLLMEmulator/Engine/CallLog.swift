@@ -29,10 +29,23 @@ struct CallLog: Sendable {
     struct Generation: Sendable {
         var prompt: String
         var promptTokens: Int
+        /// The reply text as produced (for `/api/chat`, what the blocked request got).
         var text: String
         var tokens: Int
         var outcome: Outcome
         var ttftMilliseconds: Double?
+        /// Number since start-up, from 1 (survives `/__emulator/reset-state`, so records can be matched).
+        var id = 0
+        /// The system prompt of the KV it ran on (`nil`: no reset since start-up).
+        var systemPrompt: String?
+        /// The effective sampler when it started.
+        var sampling = SamplingState.qwen3Defaults
+        /// UTF-8 byte length of each token produced, in order (think-prefix tokens included).
+        var tokenByteLengths: [Int] = []
+        /// Exactly what was pushed to the polled text queue (empty for `/api/chat`, which queues nothing).
+        var queuedText = ""
+        /// `/api/stop` arrived while it ran.
+        var stopReceived = false
     }
 
     var generateCalls = 0

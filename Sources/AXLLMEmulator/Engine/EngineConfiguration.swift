@@ -1,7 +1,7 @@
 /// Timing, limits and fault injection of the emulated runtime: everything the command line can set.
 ///
-/// Times are milliseconds. The defaults approximate Qwen3-4B on an AX650 (see runtime-protocol.md,
-/// "Measured speed"); tests use fast rates such as 1000 tokens/s.
+/// Times are milliseconds. The defaults are `TimingProfile.standard` (roughly Qwen3-4B on an AX650, see
+/// runtime-protocol.md, "Measured speed"); tests use fast rates such as 1000 tokens/s.
 struct EngineConfiguration: Sendable {
     /// Decode rate: one token every `1 / tokensPerSecond` seconds.
     var tokensPerSecond: Double = 4.5
@@ -11,10 +11,21 @@ struct EngineConfiguration: Sendable {
     var prefillMillisecondsPerChunk: Double = 1000
     /// Prefill chunk size of the vendor's models.
     var prefillChunkTokens: Int = 128
-    /// How long an accepted `/api/reset` keeps the runtime busy.
+    /// How long an accepted `/api/reset` keeps the runtime busy once it started.
     var resetMilliseconds: Double = 50
-    /// Delay between accepting `/api/generate` and the worker starting it (polls say `done: true` meanwhile).
-    var startDelayMilliseconds: Double = 5
+    /// Latency between an IDLE worker accepting a task (reset, generate or chat) and starting it. The busy
+    /// flag is only set when the task starts, so meanwhile polls say `done: true` and a second reset or
+    /// generate is accepted and queued behind it (runtime fact 1).
+    var dispatchMilliseconds: Double = 5
+    /// Pause between one task ending and the next QUEUED task starting (polls say `done: true` in it).
+    var taskGapMilliseconds: Double = 0
+    /// Each `/api/generate_provider` is answered after a random delay in [0, this]; the text is drained and
+    /// `done` computed when it is answered, not when it arrived.
+    var pollJitterMilliseconds: Double = 0
+    /// `--chaos SEED`: per-task timing drawn from this seed (see `ChaosSchedule`); `nil`: fixed timing.
+    var chaosSeed: UInt64?
+    /// Upper bound of the dispatch latency drawn in chaos mode.
+    var chaosMaxDispatchMilliseconds: Double = 40
     /// KV cache size: a prompt that would make the held context exceed it fails with the SetKVCache error.
     var contextTokens: Int = 2048
     /// Total context (prompt + reply) at which output is cut silently; `nil` means `contextTokens + 511`.
@@ -31,6 +42,12 @@ struct EngineConfiguration: Sendable {
     var initialSampling = SamplingState.qwen3Defaults
     /// How many finished generations `/__emulator/state` keeps.
     var historyLimit = 32
+
+    /// The old name of `dispatchMilliseconds` (`--start-delay-ms`), from when only generates waited.
+    var startDelayMilliseconds: Double {
+        get { dispatchMilliseconds }
+        set { dispatchMilliseconds = newValue }
+    }
 
     /// `max_token_len` as the runtime prints it.
     var maxTokenLength: Int { maxTokenLengthOverride ?? contextTokens + 511 }

@@ -2,9 +2,21 @@ import Foundation
 
 /// A running generation: its token plan and how far it got.
 struct ActiveGeneration {
+    /// Number of the generation since start-up (from 1).
+    let id: Int
     let prompt: String
     let promptTokens: Int
     let delivery: RuntimeEngine.Delivery
+    /// The system prompt of the KV the generation runs on (`nil`: never reset).
+    let systemPrompt: String?
+    /// The effective sampler when the generation started (later requests may change the global one).
+    let sampling: SamplingState
+    /// Time per decoded token (the task's timing).
+    let tokenInterval: UInt64
+    /// Tokens still produced after the stop flag was seen (the task's stop latency).
+    var stopGrace: Int
+    /// `/api/stop` arrived while this generation ran.
+    var stopReceived = false
     /// The reply's tokens (UTF-8 bytes each), already cut to what fits below `max_token_len`.
     let tokens: [[UInt8]]
     /// Whether `tokens` was cut (no EOS at the end: the output stops silently).
@@ -36,8 +48,11 @@ extension RuntimeEngine {
         let seed = ReplyGenerator.seed(conversationDigest: conversation.digest, prompt: prompt, sampling: sampling)
         let planned = ReplyGenerator.replyTokens(seed: seed, fixedBodyTokens: configuration.replyTokens)
         let budget = max(0, configuration.maxTokenLength - conversation.tokens - promptTokens)
+        lastGenerationID += 1
         generation = ActiveGeneration(
-            prompt: prompt, promptTokens: promptTokens, delivery: delivery,
+            id: lastGenerationID, prompt: prompt, promptTokens: promptTokens, delivery: delivery,
+            systemPrompt: conversation.systemPrompt, sampling: sampling,
+            tokenInterval: currentTiming.tokenIntervalNanoseconds, stopGrace: currentTiming.stopLatencyTokens,
             tokens: Array(planned.prefix(budget)), cut: planned.count > budget, startedAt: clock.nowNanoseconds
         )
         enter(.prefill)
@@ -54,8 +69,14 @@ extension RuntimeEngine {
             completion(message)
         }
         endEchoLine()
-        log.record(CallLog.Generation(prompt: prompt, promptTokens: promptTokens, text: message, tokens: 0,
-                                      outcome: .contextFull, ttftMilliseconds: nil))
+        lastGenerationID += 1
+        var record = CallLog.Generation(prompt: prompt, promptTokens: promptTokens, text: message, tokens: 0,
+                                        outcome: .contextFull, ttftMilliseconds: nil)
+        record.id = lastGenerationID
+        record.systemPrompt = conversation.systemPrompt
+        record.sampling = sampling
+        if case .textQueue = delivery { record.queuedText = message }
+        log.record(record)
         taskFinished()
     }
 
@@ -67,8 +88,14 @@ extension RuntimeEngine {
     private func tick() {
         guard var current = generation else { return }
         if stopRequested {
-            finishGeneration(.stopped)
-            return
+            current.stopReceived = true
+            guard current.stopGrace > 0 else {
+                generation = current
+                finishGeneration(.stopped)
+                return
+            }
+            // Chaos: the stop is noticed a token or two late.
+            current.stopGrace -= 1
         }
         if let crashAt = configuration.crashAfterTokens, totalGeneratedTokens >= crashAt {
             crash()
@@ -103,7 +130,7 @@ extension RuntimeEngine {
             finishGeneration(.cut)
             return
         }
-        scheduleTick(after: configuration.tokenIntervalNanoseconds)
+        scheduleTick(after: current.tokenInterval)
     }
 
     /// Decodes the pending token group and queues its complete text (possibly `""`).
@@ -122,13 +149,17 @@ extension RuntimeEngine {
         }
     }
 
-    /// Ends the running generation: flushes the partial group, records the turn in the held conversation.
+    /// Ends the running generation and records the turn in the held conversation. At EOS (or the silent cut)
+    /// the partial token group is decoded and queued; after a stop it is dropped, like the vendor's loop,
+    /// which leaves on `b_stop` before decoding the last 1-2 tokens.
     func finishGeneration(_ outcome: CallLog.Outcome) {
         guard var current = generation else { return }
         timer?.cancel()
-        if current.groupTokens > 0 { flush(&current) }
-        let tail = current.filter.finish()
-        if !tail.isEmpty { deliver(tail, in: &current) }
+        if outcome != .stopped {
+            if current.groupTokens > 0 { flush(&current) }
+            let tail = current.filter.finish()
+            if !tail.isEmpty { deliver(tail, in: &current) }
+        }
         appendToConversation(prompt: current.prompt, promptTokens: current.promptTokens,
                              reply: current.delivered, replyTokens: current.produced)
         endEchoLine()
@@ -148,9 +179,16 @@ extension RuntimeEngine {
 
     private func record(_ current: ActiveGeneration, outcome: CallLog.Outcome) {
         let ttft = current.firstTokenAt.map { Double($0 - current.startedAt) / 1_000_000 }
-        log.record(CallLog.Generation(prompt: current.prompt, promptTokens: current.promptTokens,
-                                      text: current.delivered, tokens: current.produced,
-                                      outcome: outcome, ttftMilliseconds: ttft))
+        var record = CallLog.Generation(prompt: current.prompt, promptTokens: current.promptTokens,
+                                        text: current.delivered, tokens: current.produced,
+                                        outcome: outcome, ttftMilliseconds: ttft)
+        record.id = current.id
+        record.systemPrompt = current.systemPrompt
+        record.sampling = current.sampling
+        record.tokenByteLengths = current.tokens.prefix(current.produced).map(\.count)
+        if case .textQueue = current.delivery { record.queuedText = current.delivered }
+        record.stopReceived = current.stopReceived || outcome == .stopped
+        log.record(record)
     }
 
     /// `--hang-after-tokens`: no more ticks; busy forever; stop has no effect.

@@ -20,9 +20,10 @@ struct SamplingState: Sendable, Equatable {
         case argmax, greedy, topK = "top_k", topP = "top_p"
     }
 
-    /// Qwen3-4B's post_config.json: top-k 1 (greedy); temperature 0.9; penalty and top-p off.
+    /// Qwen3-4B's post_config.json: top-k 1 (greedy) on; temperature (0.9), penalty (1.2) and top-p (0.8)
+    /// present but disabled (`enable_temperature: false`).
     static let qwen3Defaults = SamplingState(
-        temperatureEnabled: true, temperature: 0.9,
+        temperatureEnabled: false, temperature: 0.9,
         repetitionPenaltyEnabled: false, repetitionPenalty: 1.2,
         topPEnabled: false, topP: 0.8,
         topKEnabled: true, topK: 1

@@ -35,6 +35,11 @@ struct InspectionRoutes {
             ("busy", .bool(engine.isBusy)),
             ("phase", .string(engine.phase.rawValue)),
             ("queued_tasks", .int(engine.queuedTasks)),
+            ("worker_queue", .int(engine.queuedTasks)),
+            ("worker_state", .string(engine.workerState.rawValue)),
+            ("current_task", engine.currentTaskKind.map { .string($0) } ?? .null),
+            ("stop_flag", .bool(engine.stopRequested)),
+            ("last_generation_id", .int(engine.lastGenerationID)),
             ("total_generated_tokens", .int(engine.totalGeneratedTokens)),
             ("generated_text", .array(log.generations.filter { $0.outcome != .contextFull }.map { .string($0.text) })),
             ("generations", .array(log.generations.map(Self.encode))),
@@ -85,6 +90,12 @@ struct InspectionRoutes {
             ("tokens", .int(generation.tokens)),
             ("outcome", .string(generation.outcome.rawValue)),
             ("ttft_ms", generation.ttftMilliseconds.map { .double(($0 * 100).rounded() / 100) } ?? .null),
+            ("id", .int(generation.id)),
+            ("system_prompt", generation.systemPrompt.map { .string($0) } ?? .null),
+            ("sampling", encode(generation.sampling)),
+            ("token_byte_lengths", .array(generation.tokenByteLengths.map { .int($0) })),
+            ("queued_text", .string(generation.queuedText)),
+            ("stop_received", .bool(generation.stopReceived)),
         ])
     }
 

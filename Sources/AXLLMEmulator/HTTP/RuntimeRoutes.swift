@@ -9,7 +9,7 @@ struct RuntimeRoutes {
         case ("GET", "/api/stop"): return .reply(stop())
         case ("POST", "/api/reset"): return .reply(reset(body))
         case ("POST", "/api/generate"): return .reply(generate(body))
-        case ("GET", "/api/generate_provider"): return .reply(poll())
+        case ("GET", "/api/generate_provider"): return poll()
         case ("POST", "/api/chat"): return chat(body)
         default: return .reply(.notFound)
         }
@@ -75,9 +75,19 @@ struct RuntimeRoutes {
         return .json(200, RuntimeJSON.ok)
     }
 
-    /// Drains the text queue; `done` is "no task running".
-    func poll() -> HTTPReply {
+    /// Drains the text queue; `done` is "no task running". With poll jitter the answer is delayed, and the
+    /// queue is drained and `done` computed only when it is answered (the worker moves on meanwhile).
+    func poll() -> RouteOutcome {
         engine.log.polls += 1
+        let delay = EngineConfiguration.nanoseconds(milliseconds: engine.nextPollDelayMilliseconds())
+        guard delay > 0 else { return .reply(Self.answerPoll(engine)) }
+        let engine = self.engine
+        return .deferred { respond in
+            _ = engine.clock.schedule(afterNanoseconds: delay) { respond(Self.answerPoll(engine)) }
+        }
+    }
+
+    private static func answerPoll(_ engine: RuntimeEngine) -> HTTPReply {
         let text = engine.drainText()
         return .json(200, RuntimeJSON.providerChunk(response: text, done: !engine.isBusy))
     }

@@ -4,7 +4,8 @@ import XCTest
 
 /// An engine and its routes on a virtual clock: requests go through the same routing code as HTTP,
 /// without sockets. Default timing: 1000 tokens/s (1 ms per token), first token after 10 + 5 ms per
-/// prefill chunk, generate starts 5 ms after acceptance, reset takes 50 ms.
+/// prefill chunk, every task starts 5 ms after an idle worker accepted it (dispatch), no gap between queued
+/// tasks, reset takes 50 ms, no poll jitter, no chaos.
 final class EngineHarness {
     let clock = VirtualClock()
     let console = CapturingConsole()
@@ -17,7 +18,7 @@ final class EngineHarness {
         configuration.tokensPerSecond = 1000
         configuration.ttftMilliseconds = 10
         configuration.prefillMillisecondsPerChunk = 5
-        configuration.startDelayMilliseconds = 5
+        configuration.dispatchMilliseconds = 5
         configuration.resetMilliseconds = 50
         configure(&configuration)
         engine = RuntimeEngine(configuration: configuration, clock: clock, console: console, hooks: crashRecorder.hooks)
@@ -46,16 +47,38 @@ final class EngineHarness {
     @discardableResult
     func reset(_ body: String = "{}") -> HTTPReply { request("POST", "/api/reset", body) }
 
-    /// Resets and lets the reset finish.
+    /// Resets and lets the reset finish (dispatch + reset duration).
     func resetAndSettle(_ body: String = "{}") {
         XCTAssertEqual(reset(body).status, 200)
-        clock.advance(milliseconds: engine.configuration.resetMilliseconds + 1)
+        clock.advance(milliseconds: engine.configuration.dispatchMilliseconds + engine.configuration.resetMilliseconds + 1)
         XCTAssertFalse(engine.isBusy)
     }
 
-    /// One `/api/generate_provider` poll, decoded.
+    /// One poll through the route whatever the jitter: a delayed answer is waited for on the virtual clock
+    /// (in steps of 0.1 ms); returns the reply and the virtual milliseconds it took.
+    func jitteredPoll(file: StaticString = #filePath, line: UInt = #line) -> (reply: HTTPReply, waitedMilliseconds: Double) {
+        switch router.route(method: "GET", uri: "/api/generate_provider", body: []) {
+        case .reply(let reply):
+            return (reply, 0)
+        case .deferred(let register):
+            var answer: HTTPReply?
+            register { answer = $0 }
+            var waited = 0.0
+            while answer == nil, waited < 1000 {
+                clock.advance(milliseconds: 0.1)
+                waited += 0.1
+            }
+            guard let answer else {
+                XCTFail("the poll was never answered", file: file, line: line)
+                return (HTTPReply(status: 0, body: ""), waited)
+            }
+            return (answer, waited)
+        }
+    }
+
+    /// One `/api/generate_provider` poll, decoded (a jittered one is waited for on the virtual clock).
     func poll(file: StaticString = #filePath, line: UInt = #line) -> (response: String, done: Bool) {
-        let reply = request("GET", "/api/generate_provider", file: file, line: line)
+        let reply = jitteredPoll(file: file, line: line).reply
         let object = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
         guard let response = object?["response"] as? String, let done = object?["done"] as? Bool else {
             XCTFail("bad poll reply \(reply.body)", file: file, line: line)
