@@ -73,8 +73,11 @@ struct TextQueue: Sendable {
 struct HeldConversation: Sendable {
     private(set) var tokens = 0
     private(set) var digest: UInt64 = 0
+    /// The system prompt of the last reset: its tools block asks for tool-call replies.
+    private(set) var systemPrompt = ""
 
     mutating func reset(systemPrompt: String) {
+        self.systemPrompt = systemPrompt
         var hasher = StableHasher()
         hasher.combine("system")
         hasher.combine(systemPrompt)

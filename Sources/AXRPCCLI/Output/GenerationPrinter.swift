@@ -12,6 +12,8 @@ struct GenerationPrinter {
     struct Result {
         var text = ""
         var completion: Completion?
+        /// Tool calls the model made, for the chat history (the caller runs them).
+        var toolCalls: [ToolCall] = []
     }
 
     func run(_ events: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Result {
@@ -26,6 +28,9 @@ struct GenerationPrinter {
             case .delta(let text):
                 result.text += text
                 show(delta: text)
+            case .toolCall(let call):
+                result.toolCalls.append(call)
+                show(toolCall: call)
             case .done(let completion):
                 result.completion = completion
                 show(done: completion, text: result.text)
@@ -55,6 +60,19 @@ struct GenerationPrinter {
             Console.out(object.text + "\n")
         } else {
             Console.out(text)
+        }
+    }
+
+    private func show(toolCall call: ToolCall) {
+        if json {
+            var object = header("tool_call")
+            object.set("id", call.id)
+            object.set("name", call.name)
+            object.set("arguments", call.argumentsJSON)
+            Console.out(object.text + "\n")
+        } else {
+            // On stdout, like text: the call is the model's answer.
+            Console.out("tool call: \(call.name)(\(call.argumentsJSON))\n")
         }
     }
 
