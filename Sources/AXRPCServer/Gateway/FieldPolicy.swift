@@ -9,6 +9,8 @@ enum FieldTreatment: Sendable, Equatable {
     case ignored
     /// The reason goes into the 400's message, after the field's name.
     case rejected(String)
+    /// Ignored up to a limit, refused above it (with the reason).
+    case ignoredUpTo(Double, String)
 }
 
 /// The treatment of one object's keys (a request body, an `options` object, a message).
@@ -32,6 +34,12 @@ struct FieldPolicy: Sendable {
                 if neutral[key]?.contains(value) == true { continue }
                 throw GatewayError.badRequest("\(reader.prefix)\(key) is not supported: \(reason)",
                                               code: "unsupported_field")
+            case let .ignoredUpTo(limit, reason):
+                if let number = value.doubleValue, number > limit {
+                    throw GatewayError.badRequest("\(reader.prefix)\(key) above \(limit) is refused: \(reason)",
+                                                  code: "unsupported_value")
+                }
+                ignored.append(reader.prefix + key)
             }
         }
         return ignored
@@ -57,8 +65,8 @@ enum FieldPolicies {
     static let noImages = "the model is text-only; it has no vision encoder"
     static let template = "the runtime's tokenizer service always applies the model's chat template"
     static let noLogprobs = "the runtime reports no token probabilities"
-    static let noPenalty = "the runtime has only a multiplicative repetition penalty, which it cannot switch off "
-        + "once on; use repetition_penalty <= 1 or leave it out"
+    static let noPenalty = "the runtime has only a multiplicative repetition penalty, global and sticky: once on "
+        + "it cannot be switched off, so it would leak into every later request; leave it at 1 or below"
 
     static let ollamaGenerate = FieldPolicy(fields: [
         "model": .supported, "prompt": .supported, "system": .supported, "stream": .supported,
@@ -89,14 +97,14 @@ enum FieldPolicies {
         "low_vram": .ignored, "vocab_only": .ignored, "numa": .ignored, "typical_p": .ignored, "min_p": .ignored,
         "tfs_z": .ignored, "mirostat": .ignored, "mirostat_tau": .ignored, "mirostat_eta": .ignored,
         "repeat_last_n": .ignored, "penalize_newline": .ignored,
-        "presence_penalty": .rejected(noPenalty), "frequency_penalty": .rejected(noPenalty),
+        "presence_penalty": .ignoredUpTo(1, noPenalty), "frequency_penalty": .ignoredUpTo(1, noPenalty),
     ])
 
     private static let openAIShared: [String: FieldTreatment] = [
         "model": .supported, "stream": .supported, "stream_options": .supported, "max_tokens": .supported,
         "temperature": .supported, "top_p": .supported, "stop": .supported, "n": .supported,
         "top_k": .supported, "repetition_penalty": .supported,
-        "frequency_penalty": .rejected(noPenalty), "presence_penalty": .rejected(noPenalty),
+        "frequency_penalty": .ignoredUpTo(1, noPenalty), "presence_penalty": .ignoredUpTo(1, noPenalty),
         "logit_bias": .rejected("the runtime cannot bias tokens"), "logprobs": .rejected(noLogprobs),
         "seed": .ignored, "user": .ignored,
     ]
