@@ -54,6 +54,12 @@ final class GatewayResponder: Sendable {
         try await finish()
     }
 
+    /// A response without a body and without Content-Length (204 may carry neither).
+    func sendNoContent(headers extra: [(String, String)]) async throws {
+        writeHead(.noContent, headers: HTTPHeaders(extra))
+        try await finish()
+    }
+
     /// A JSON response.
     func send(_ status: HTTPResponseStatus, json: JSONValue, headers: [(String, String)] = []) async throws {
         try await send(status, contentType: "application/json; charset=utf-8", body: json.serialized(),
