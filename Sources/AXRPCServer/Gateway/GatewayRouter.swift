@@ -15,11 +15,9 @@ struct GatewayRoute: Sendable {
     var dialect: GatewayDialect
     var handler: Handler
 
-    /// The bounded metrics label: the path without its leading slash or parameter.
+    /// The bounded metrics label: the route's path, a parameter shown as `{id}`.
     var name: String {
-        let trimmed = String(path.drop { $0 == "/" })
-        if trimmed.isEmpty { return "root" }
-        return takesParameter ? trimmed + "{id}" : trimmed
+        takesParameter ? path + "{id}" : path
     }
 
     func matches(path candidate: String) -> Bool {
@@ -133,7 +131,7 @@ struct GatewayRouter: Sendable {
         // Probes and scrapes come every few seconds; at info they would bury the requests.
         let level: Logger.Level = dialect == .http && status.code < 500 ? .debug : .info
         context.logger.log(level: level, "http request", metadata: metadata)
-        context.metrics?.requestFinished(api: dialect.rawValue, method: route?.name ?? "unknown",
+        context.metrics?.requestFinished(api: dialect.rawValue, method: route?.name ?? "unmatched",
                                          code: "\(status.code)")
     }
 }
