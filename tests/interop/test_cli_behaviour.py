@@ -138,3 +138,42 @@ def test_chat_with_tools_shows_the_call_and_sends_the_result(cli, tmp_path):
 def test_generate_rejects_tools(cli, tmp_path):
     result = cli.run("generate", "hi", "--tools", str(tmp_path / "none.json"))
     assert result.returncode == 64 and "chat --tools" in text(result.stderr), describe(result)
+
+
+def test_waiting_for_a_loading_runtime_is_shown_as_plain_lines_when_piped(cli_binary, bridge_factory):
+    bridge = bridge_factory("--load-seconds 3", ready=False)
+    result = Cli(cli_binary, bridge.server.grpc_addr).run("generate", "hi", "--max-tokens", "3")
+    assert result.returncode == 0, describe(result)
+    err = text(result.stderr)
+    assert err.count("waiting for the runtime: STARTING, loading the model\n") == 1, err
+    assert "\x1b[K" not in err and text(result.stdout).strip()
+
+
+def test_waiting_status_is_a_live_line_on_a_terminal(cli_binary, bridge_factory):
+    import os
+    import pty
+    bridge = bridge_factory("--load-seconds 3", ready=False)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([str(cli_binary), "--addr", bridge.server.grpc_addr, "generate", "hi",
+                                "--max-tokens", "3"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:   # the process closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert process.wait(timeout=30) == 0
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    shown = seen.decode("utf-8", "replace")
+    assert "\r\x1b[Kwaiting for the runtime: STARTING, loading the model (1 s)" in shown, repr(shown)
+    assert shown.endswith("\r\x1b[K"), repr(shown)   # erased once the text starts

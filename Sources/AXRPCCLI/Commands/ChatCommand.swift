@@ -57,7 +57,8 @@ struct ChatCommand: AsyncParsableCommand {
             let result = ReplySlot()
             let timeout = global.callTimeout
             let interrupted = try await Interruption.run {
-                let reply = try await printer.run(client.chat(request, timeout: timeout))
+                let reply = try await printer.run(client.chat(request, timeout: timeout),
+                                                  probe: { try? await client.health(timeout: .seconds(2)) })
                 result.store(reply)
             }
             guard !interrupted, let reply = result.value else {

@@ -37,7 +37,8 @@ struct GenerateCommand: AsyncParsableCommand {
         let printer = GenerationPrinter(json: global.json, verbose: global.verbose)
         let timeout = global.callTimeout
         try await global.withClient { client in
-            _ = try await printer.run(client.generate(request, timeout: timeout))
+            _ = try await printer.run(client.generate(request, timeout: timeout),
+                                 probe: { try? await client.health(timeout: .seconds(2)) })
         }
     }
 

@@ -16,22 +16,42 @@ struct GenerationPrinter {
         var toolCalls: [ToolCall] = []
     }
 
-    func run(_ events: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Result {
+    /// Prints the events of one call. `probe` (Health) lets the waiting status say that the
+    /// runtime is still loading, which the call's own events cannot tell.
+    func run(_ events: AsyncThrowingStream<GenerationEvent, any Error>,
+             probe: (@Sendable () async -> HealthResponse?)? = nil) async throws -> Result {
         var result = Result()
         var lastQueue: QueueStatus?
+        let waiting = json ? nil : WaitingStatus()
+        let watcher = Task {
+            guard let waiting, let probe else { return }
+            // A call that starts at once shows nothing; after half a second, say what it waits for.
+            try await Task.sleep(for: .milliseconds(500))
+            while !Task.isCancelled {
+                if let health = await probe() { waiting.runtime(health) } else { waiting.tick() }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer {
+            watcher.cancel()
+            waiting?.end()
+        }
         for try await event in events {
             switch event.event {
             case .queued(let status):
                 guard status != lastQueue else { continue }
                 lastQueue = status
-                show(queued: status)
+                if let waiting { waiting.queued(status) } else { show(queued: status) }
             case .delta(let text):
+                stopWaiting(watcher, waiting)
                 result.text += text
                 show(delta: text)
             case .toolCall(let call):
+                stopWaiting(watcher, waiting)
                 result.toolCalls.append(call)
                 show(toolCall: call)
             case .done(let completion):
+                stopWaiting(watcher, waiting)
                 result.completion = completion
                 show(done: completion, text: result.text)
             case nil:
@@ -40,6 +60,11 @@ struct GenerationPrinter {
             }
         }
         return result
+    }
+
+    private func stopWaiting(_ watcher: Task<Void, any Error>, _ waiting: WaitingStatus?) {
+        watcher.cancel()
+        waiting?.end()
     }
 
     private func show(queued status: QueueStatus) {
