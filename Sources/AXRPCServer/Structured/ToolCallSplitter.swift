@@ -94,6 +94,7 @@ struct ToolCallSplitter: Sendable {
 }
 
 extension String {
+    /// The string without trailing whitespace and newlines (the line break before a call).
     func trimmingTrailingWhitespace() -> String {
         var view = Substring(self)
         while let last = view.last, last.isWhitespace { view.removeLast() }
