@@ -89,8 +89,8 @@ def test_two_step_tool_loop(ready_gateway, kind, streaming):
 
 
 @pytest.mark.parametrize("kind", ["ollama", "openai"])
-def test_with_structured_output_returns_parsed_object(ready_gateway, kind):
-    method = "json_schema"
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_with_structured_output_returns_parsed_object(ready_gateway, kind, method):
     structured = make_chat(kind, ready_gateway).with_structured_output(Person, method=method)
     person = structured.invoke("Alice is 30 and likes chess.")
     assert person == Person(name="example", age=1, tags=["example"])
