@@ -81,3 +81,17 @@ def test_json_output_with_schema(stub, protos):
                               format=pb2.OutputFormat(json=True))
     text, _, _ = run(stub.Chat(request, timeout=30))
     assert set(json.loads(text)) == {"answer"}
+
+
+def test_required_call_not_made_is_internal(stub, protos):
+    pb2 = protos.pb2
+    tool = pb2.Tool(name="get_weather", parameters_json=json.dumps(WEATHER_SCHEMA))
+    call = pb2.ToolCall(id="call_1", name="get_weather", arguments_json='{"city": "Oslo"}')
+    # After a tool result the emulator answers in text, so the required call is missing.
+    messages = [pb2.ChatMessage(role=pb2.ROLE_USER, content="Weather in Oslo?"),
+                pb2.ChatMessage(role=pb2.ROLE_ASSISTANT, tool_calls=[call]),
+                pb2.ChatMessage(role=pb2.ROLE_TOOL, content="3 C", tool_call_id="call_1")]
+    with pytest.raises(grpc.RpcError) as info:
+        run(stub.Chat(pb2.ChatRequest(messages=messages, tools=[tool], tool_choice="required"), timeout=30))
+    assert info.value.code() == grpc.StatusCode.INTERNAL
+    assert "tool_choice required a tool call" in info.value.details()
