@@ -143,10 +143,14 @@ def test_chat_continues_a_conversation(client):
 
 
 def test_options_reach_the_runtime(client, gateway):
-    """temperature, top_k, top_p, repeat_penalty are sent to the runtime; num_predict limits
-    the reply; unsupported options (seed, num_ctx) are ignored, not errors."""
+    """temperature, top_k, top_p are sent to the runtime; num_predict limits the reply;
+    unsupported options (seed, num_ctx) are ignored, not errors; a repeat_penalty above 1 is
+    refused (the runtime cannot switch its sticky penalty off again)."""
+    with pytest.raises(ollama.ResponseError) as refused:
+        client.generate(model=MODEL, prompt="options check", stream=False, options={"repeat_penalty": 1.1})
+    assert refused.value.status_code == 400 and "options.repeat_penalty" in refused.value.error
     reply = client.generate(model=MODEL, prompt="options check", stream=False,
-                            options={"temperature": 0.5, "top_k": 3, "top_p": 0.7, "repeat_penalty": 1.1,
+                            options={"temperature": 0.5, "top_k": 3, "top_p": 0.7, "repeat_penalty": 1.0,
                                      "num_predict": 4, "seed": 42, "num_ctx": 4096, "mirostat": 0})
     assert reply.done_reason == "length", reply
     assert reply.eval_count <= 8, reply
@@ -155,7 +159,6 @@ def test_options_reach_the_runtime(client, gateway):
     assert last["temperature"] == pytest.approx(0.5)
     assert last["top_k"] == 3
     assert last["top_p"] == pytest.approx(0.7)
-    assert last["repetition_penalty"] == pytest.approx(1.1)
 
 
 def test_stop_sequence_cuts_the_text(client, gateway, protos):

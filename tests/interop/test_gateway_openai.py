@@ -148,7 +148,7 @@ def test_bad_requests_are_400(client, gateway):
     cases = [
         dict(messages=[]),
         dict(messages=[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]),
-        dict(messages=[{"role": "tool", "content": "42", "tool_call_id": "x"}]),
+        dict(messages=[{"role": "critic", "content": "42"}]),
         dict(messages=[{"role": "user", "content": "hi"}], max_tokens=0),
         dict(messages=[{"role": "user", "content": "hi"}], n=2),
     ]

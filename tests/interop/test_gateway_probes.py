@@ -56,8 +56,8 @@ def test_metrics_count_gateway_requests(gateway):
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith("text/plain")
     text = reply.text
-    assert 'axrpc_requests_total{api="ollama",method="api/generate",code="200"}' in text, text
-    assert 'axrpc_requests_total{api="ollama",method="api/generate",code="404"}' in text, text
+    assert 'axrpc_http_requests_total{api="ollama",route="/api/generate",code="200"}' in text, text
+    assert 'axrpc_http_requests_total{api="ollama",route="/api/generate",code="404"}' in text, text
 
 
 def test_unknown_path_and_method(gateway):

@@ -46,7 +46,8 @@ extension RuntimeEngine {
             return
         }
         let seed = ReplyGenerator.seed(conversationDigest: conversation.digest, prompt: prompt, sampling: sampling)
-        let planned = ReplyGenerator.replyTokens(seed: seed, fixedBodyTokens: configuration.replyTokens)
+        let planned = StructuredReplies.replyTokens(systemPrompt: conversation.systemPrompt ?? "", prompt: prompt, seed: seed)
+            ?? ReplyGenerator.replyTokens(seed: seed, fixedBodyTokens: configuration.replyTokens)
         let budget = max(0, configuration.maxTokenLength - conversation.tokens - promptTokens)
         lastGenerationID += 1
         generation = ActiveGeneration(

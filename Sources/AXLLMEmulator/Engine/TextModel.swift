@@ -73,7 +73,8 @@ struct TextQueue: Sendable {
 struct HeldConversation: Sendable {
     private(set) var tokens = 0
     private(set) var digest: UInt64 = 0
-    /// The system prompt of the last reset (`nil` before the first one).
+    /// The system prompt of the last reset (`nil` before the first one); its tools block asks
+    /// for tool-call replies.
     private(set) var systemPrompt: String?
 
     mutating func reset(systemPrompt: String) {

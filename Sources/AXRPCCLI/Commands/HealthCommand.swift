@@ -3,10 +3,18 @@ import AXRPCClient
 import RPCProtocol
 
 /// `axrpc health [--watch]`: the server's and the runtime's state, once or on every change.
+/// Once: exits 0 only when the server is SERVING, so that scripts and container health checks can
+/// use it as is. Watching: a lost connection (a server restart) is retried with backoff.
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "health",
-        abstract: "Show the server's and the runtime's state.")
+        abstract: "Show the server's and the runtime's state.",
+        discussion: """
+            Exit status: 0 when the server answers SERVING; 1 when it answers but is not serving             (runtime starting, restarting or failed); the gRPC status code when the call fails.             With --watch, a lost connection is retried (0.5 s doubling to 10 s) until Ctrl-C.
+            """)
+
+    /// Exit status of a server that answered but is not serving.
+    static let notServingStatus: Int32 = 1
 
     @OptionGroup var global: GlobalOptions
 
@@ -15,17 +23,17 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let global = global
-        let watch = watch
-        try await global.withClient { client in
-            if watch {
-                for try await health in client.watchHealth(timeout: global.callTimeout) {
-                    Console.out((global.json ? Self.json(health).text : Self.line(health)) + "\n")
-                }
-            } else {
-                let health = try await client.health(timeout: global.callTimeout)
-                Console.out(global.json ? Self.json(health).text + "\n" : Self.block(health))
-            }
+        if watch {
+            try await HealthWatcher(global: global).run()
+            return
         }
+        let serving = ServingFlag()
+        try await global.withClient { client in
+            let health = try await client.health(timeout: global.callTimeout)
+            Console.out(global.json ? Self.json(health).text + "\n" : Self.block(health))
+            if health.status == .serving { serving.set() }
+        }
+        if !serving.isSet { throw ExitCode(Self.notServingStatus) }
     }
 
     static func json(_ health: HealthResponse) -> JSONObject {

@@ -12,21 +12,46 @@ struct GenerationPrinter {
     struct Result {
         var text = ""
         var completion: Completion?
+        /// Tool calls the model made, for the chat history (the caller runs them).
+        var toolCalls: [ToolCall] = []
     }
 
-    func run(_ events: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Result {
+    /// Prints the events of one call. `probe` (Health) lets the waiting status say that the
+    /// runtime is still loading, which the call's own events cannot tell.
+    func run(_ events: AsyncThrowingStream<GenerationEvent, any Error>,
+             probe: (@Sendable () async -> HealthResponse?)? = nil) async throws -> Result {
         var result = Result()
         var lastQueue: QueueStatus?
+        let waiting = json ? nil : WaitingStatus()
+        let watcher = Task {
+            guard let waiting, let probe else { return }
+            // A call that starts at once shows nothing; after half a second, say what it waits for.
+            try await Task.sleep(for: .milliseconds(500))
+            while !Task.isCancelled {
+                if let health = await probe() { waiting.runtime(health) } else { waiting.tick() }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer {
+            watcher.cancel()
+            waiting?.end()
+        }
         for try await event in events {
             switch event.event {
             case .queued(let status):
                 guard status != lastQueue else { continue }
                 lastQueue = status
-                show(queued: status)
+                if let waiting { waiting.queued(status) } else { show(queued: status) }
             case .delta(let text):
+                stopWaiting(watcher, waiting)
                 result.text += text
                 show(delta: text)
+            case .toolCall(let call):
+                stopWaiting(watcher, waiting)
+                result.toolCalls.append(call)
+                show(toolCall: call)
             case .done(let completion):
+                stopWaiting(watcher, waiting)
                 result.completion = completion
                 show(done: completion, text: result.text)
             case nil:
@@ -35,6 +60,11 @@ struct GenerationPrinter {
             }
         }
         return result
+    }
+
+    private func stopWaiting(_ watcher: Task<Void, any Error>, _ waiting: WaitingStatus?) {
+        watcher.cancel()
+        waiting?.end()
     }
 
     private func show(queued status: QueueStatus) {
@@ -55,6 +85,19 @@ struct GenerationPrinter {
             Console.out(object.text + "\n")
         } else {
             Console.out(text)
+        }
+    }
+
+    private func show(toolCall call: ToolCall) {
+        if json {
+            var object = header("tool_call")
+            object.set("id", call.id)
+            object.set("name", call.name)
+            object.set("arguments", call.argumentsJSON)
+            Console.out(object.text + "\n")
+        } else {
+            // On stdout, like text: the call is the model's answer.
+            Console.out("tool call: \(call.name)(\(call.argumentsJSON))\n")
         }
     }
 

@@ -31,6 +31,7 @@ enum Names {
         case .stop: "STOP"
         case .length: "LENGTH"
         case .stopSequence: "STOP_SEQUENCE"
+        case .toolCalls: "TOOL_CALLS"
         case .unrecognized(let value): "\(value)"
         }
     }

@@ -12,6 +12,7 @@ enum Console {
     static func err(_ text: String) { write(text, to: STDERR_FILENO) }
 
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) != 0 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
     /// The next line of stdin without its newline; nil at EOF or when the task is cancelled
     /// (Ctrl-C at the prompt). Read on a Dispatch thread so that the blocking read never holds

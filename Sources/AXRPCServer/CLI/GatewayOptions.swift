@@ -7,6 +7,12 @@ struct GatewayOptions: ParsableArguments {
             help: "HTTP port of the Ollama/OpenAI-compatible API, /healthz, /readyz and /metrics; 0 turns it off.")
     var httpPort = 11434
 
+    @Option(name: .customLong("cors-origin"),
+            help: ArgumentHelp("Another browser origin allowed to call the HTTP API (repeatable; * allows all). "
+                + "Loopback pages and app://, file://, tauri://, vscode-webview:// are always allowed.",
+                valueName: "ORIGIN"))
+    var corsOrigins: [String] = []
+
     /// Whether the gateway runs at all.
     var enabled: Bool { httpPort != 0 }
 

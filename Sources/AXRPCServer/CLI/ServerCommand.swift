@@ -80,7 +80,8 @@ struct ServerCommand: AsyncParsableCommand {
         var httpListening = ""
         if gateway.enabled {
             let candidate = HTTPGateway(engine: engine, info: launcher.info, group: group, logger: logger,
-                                        metrics: ServerMetricsExporter(metrics: metrics))
+                                        metrics: ServerMetricsExporter(metrics: metrics),
+                                        cors: CORSPolicy(extra: gateway.corsOrigins))
             do {
                 let httpAddress = try await candidate.start(host: host, port: gateway.httpPort)
                 httpListening = " http=\(host):\(httpAddress.port ?? gateway.httpPort)"

@@ -81,7 +81,8 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func dispatch(_ request: GatewayRequest, head: HTTPRequestHead, context: ChannelHandlerContext,
                           failure: GatewayError? = nil) {
-        let responder = GatewayResponder(channel: context.channel, request: head)
+        let responder = GatewayResponder(channel: context.channel, request: head,
+                                         headers: router.context.cors.responseHeaders(origin: head.headers.first(name: "Origin")))
         let router = self.router
         // Not bound to the loop: JSON work and the engine's stream run on the cooperative pool.
         task = Task {

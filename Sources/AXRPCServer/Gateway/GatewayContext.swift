@@ -9,6 +9,8 @@ struct GatewayContext: Sendable {
     let info: ServerInfo
     let logger: Logger
     let metrics: (any GatewayMetricsExporter)?
+    /// Browser origins allowed to call the API.
+    var cors = CORSPolicy()
     /// Wall-clock start of the gateway: the "modified"/"created" time of the models it lists,
     /// which have no file date of their own.
     let startedAt = Date()

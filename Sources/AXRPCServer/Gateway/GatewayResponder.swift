@@ -18,9 +18,12 @@ final class GatewayResponder: Sendable {
     /// HTTP/1.0 or `Connection: close`: close after the response instead of waiting for more.
     private let keepAlive: Bool
     private let headSent = NIOLockedValueBox(false)
+    /// Headers every reply to this request carries (CORS), plus those a route adds before the head.
+    private let commonHeaders: NIOLockedValueBox<[(String, String)]>
 
-    init(channel: any Channel, request: HTTPRequestHead) {
+    init(channel: any Channel, request: HTTPRequestHead, headers: [(String, String)] = []) {
         self.channel = channel
+        commonHeaders = NIOLockedValueBox(headers)
         version = request.version
         isHead = request.method == .HEAD
         // HTTP/1.0 has no chunked encoding: a streamed body is delimited by closing the connection.
@@ -30,6 +33,13 @@ final class GatewayResponder: Sendable {
 
     /// Whether the status line has gone out; after that, errors can only be reported in the body.
     var hasSentHead: Bool { headSent.withLockedValue { $0 } }
+
+    /// Names request fields that were accepted but have no effect, in `X-Axrpc-Ignored-Fields`:
+    /// the trace a caller can see of what the runtime could not honour. Call before the head.
+    func reportIgnored(_ fields: [String]) {
+        guard !fields.isEmpty else { return }
+        commonHeaders.withLockedValue { $0.append(("X-Axrpc-Ignored-Fields", fields.joined(separator: ", "))) }
+    }
 
     /// A complete response with a body known up front.
     func send(_ status: HTTPResponseStatus, contentType: String, body: String,
@@ -41,6 +51,12 @@ final class GatewayResponder: Sendable {
         headers.replaceOrAdd(name: "Content-Length", value: "\(buffer.readableBytes)")
         writeHead(status, headers: headers)
         if !isHead { channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil) }
+        try await finish()
+    }
+
+    /// A response without a body and without Content-Length (204 may carry neither).
+    func sendNoContent(headers extra: [(String, String)]) async throws {
+        writeHead(.noContent, headers: HTTPHeaders(extra))
         try await finish()
     }
 
@@ -81,6 +97,9 @@ final class GatewayResponder: Sendable {
 
     private func writeHead(_ status: HTTPResponseStatus, headers: HTTPHeaders) {
         var headers = headers
+        for (name, value) in commonHeaders.withLockedValue({ $0 }) where !headers.contains(name: name) {
+            headers.add(name: name, value: value)
+        }
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         headSent.withLockedValue { $0 = true }
         channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: status,

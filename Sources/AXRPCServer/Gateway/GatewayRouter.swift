@@ -15,11 +15,9 @@ struct GatewayRoute: Sendable {
     var dialect: GatewayDialect
     var handler: Handler
 
-    /// The bounded metrics label: the path without its leading slash or parameter.
+    /// The bounded metrics label: the route's path, a parameter shown as `{id}`.
     var name: String {
-        let trimmed = String(path.drop { $0 == "/" })
-        if trimmed.isEmpty { return "root" }
-        return takesParameter ? trimmed + "{id}" : trimmed
+        takesParameter ? path + "{id}" : path
     }
 
     func matches(path candidate: String) -> Bool {
@@ -37,7 +35,7 @@ struct GatewayRouter: Sendable {
     init(context: GatewayContext) {
         self.context = context
         routes = OllamaRoutes(context: context).routes + OpenAIRoutes(context: context).routes
-            + ProbeRoutes(context: context).routes
+            + ModelManagementRoutes(context: context).routes + ProbeRoutes(context: context).routes
     }
 
     /// Serves one request; never throws: whatever happens ends as a status in the log.
@@ -51,7 +49,15 @@ struct GatewayRouter: Sendable {
         }
         let dialect = route?.dialect ?? (request.path.hasPrefix("/v1/") ? .openai : .http)
         let status: HTTPResponseStatus
-        if let failure {
+        let origin = request.headers.first(name: "Origin")
+        if let origin, !context.cors.allows(origin) {
+            // Before anything runs: a web page must not make the NPU work (see CORSPolicy).
+            status = await send(GatewayError(.forbidden, "origin \(origin) is not allowed to call this API; "
+                                                 + "start the server with --cors-origin \(origin) to allow it",
+                                             code: "origin_not_allowed"), dialect: dialect, via: responder)
+        } else if request.method == .OPTIONS {
+            status = await preflight(request, candidates: candidates, via: responder)
+        } else if let failure {
             status = await send(failure, dialect: dialect, via: responder)
         } else if let route {
             status = await run(route, request, responder)
@@ -65,6 +71,26 @@ struct GatewayRouter: Sendable {
                                              code: "not_found"), dialect: dialect, via: responder)
         }
         record(request, route: route, dialect: dialect, status: status, since: started)
+    }
+
+    /// `OPTIONS`: a CORS preflight (the origin was checked already) or a plain question for
+    /// the methods of a path; 204 either way, 404 for a path nothing serves.
+    private func preflight(_ request: GatewayRequest, candidates: [GatewayRoute],
+                           via responder: GatewayResponder) async -> HTTPResponseStatus {
+        guard !candidates.isEmpty else {
+            return await send(GatewayError(.notFound, "no such endpoint: \(request.method) \(request.path)",
+                                           code: "not_found"), dialect: .http, via: responder)
+        }
+        var headers = [("Allow", (candidates.map { "\($0.method)" } + ["OPTIONS"]).joined(separator: ", "))]
+        if request.headers.contains(name: "Access-Control-Request-Method") {
+            headers += context.cors.preflightHeaders(request.headers)
+        }
+        do {
+            try await responder.sendNoContent(headers: headers)
+        } catch {
+            return GatewayError.clientClosedRequest
+        }
+        return .noContent
     }
 
     private func run(_ route: GatewayRoute, _ request: GatewayRequest,
@@ -105,7 +131,7 @@ struct GatewayRouter: Sendable {
         // Probes and scrapes come every few seconds; at info they would bury the requests.
         let level: Logger.Level = dialect == .http && status.code < 500 ? .debug : .info
         context.logger.log(level: level, "http request", metadata: metadata)
-        context.metrics?.requestFinished(api: dialect.rawValue, method: route?.name ?? "unknown",
+        context.metrics?.requestFinished(api: dialect.rawValue, method: route?.name ?? "unmatched",
                                          code: "\(status.code)")
     }
 }

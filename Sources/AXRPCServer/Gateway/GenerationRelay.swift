@@ -8,9 +8,11 @@ protocol StreamFormat: Sendable {
     /// Sent right after the head (OpenAI's first chunk carries the role); "" for nothing.
     func opening() -> String
     func delta(_ text: String) -> String
+    /// A tool call parsed from the reply; `index` counts the calls of this reply from 0.
+    func toolCall(_ call: ParsedToolCall, index: Int) -> String
     /// The last piece of a successful stream (Ollama's `done: true` object; OpenAI's final
-    /// chunk, usage and `[DONE]`).
-    func completion(_ summary: GenerationSummary) -> String
+    /// chunk, usage and `[DONE]`); `calledTools` when the reply was tool calls.
+    func completion(_ summary: GenerationSummary, calledTools: Bool) -> String
     /// A failure after the 200 head went out: the only place left to report it.
     func failure(_ error: GatewayError) -> String
 }
@@ -22,18 +24,34 @@ protocol StreamFormat: Sendable {
 struct GenerationRelay: Sendable {
     let engine: any InferenceEngine
     let dialect: GatewayDialect
+    /// Tool calls and JSON output asked for (`ReplyShaper` applies it).
+    var shaping = ReplyShaping.plain
 
-    /// The whole answer. Throws `GatewayError` (499 when the client left).
-    func collect(_ request: GenerationRequest) async throws(GatewayError) -> (text: String, summary: GenerationSummary) {
+    /// A whole answer: its text, the tool calls in it, and the bridge's summary.
+    struct Collected: Sendable {
+        var text: String
+        var toolCalls: [ParsedToolCall]
+        var summary: GenerationSummary
+    }
+
+    /// The whole answer. Throws `GatewayError` (499 when the client left, 502 when the reply is
+    /// not what the shaping asked for).
+    func collect(_ request: GenerationRequest) async throws(GatewayError) -> Collected {
         var text = ""
         var summary: GenerationSummary?
+        var shaper = ReplyShaper(shaping)
+        func take(_ outputs: [ReplyShaper.Output]) {
+            for output in outputs {
+                if case let .text(piece) = output { text += piece }
+            }
+        }
         do {
             // Read to the end, as the gRPC service does, rather than leaving after `.done`: an
             // abandoned stream counts as a cancellation.
             for try await update in engine.generate(request) {
                 switch update {
                 case .queued: continue
-                case let .delta(piece): text += piece
+                case let .delta(piece): take(shaper.push(piece))
                 case let .done(done): summary = done
                 }
             }
@@ -41,7 +59,16 @@ struct GenerationRelay: Sendable {
             throw translate(error)
         }
         guard let summary else { throw endedEarly() }
-        return (text, summary)
+        switch shaper.finish() {
+        case let .success(outputs): take(outputs)
+        case let .failure(failure): throw Self.rejected(failure)
+        }
+        return Collected(text: text, toolCalls: shaper.toolCalls, summary: summary)
+    }
+
+    /// The model's reply broke the request's shaping: the model is the gateway's upstream, so 502.
+    static func rejected(_ failure: ShapingFailure) -> GatewayError {
+        GatewayError(.badGateway, failure.message, type: "server_error", code: failure.code)
     }
 
     /// Streams the answer in `format`. The 200 head goes out with the first text, not before:
@@ -51,6 +78,20 @@ struct GenerationRelay: Sendable {
                 via responder: GatewayResponder) async throws(GatewayError) -> HTTPResponseStatus {
         var started = false
         var finished = false
+        var shaper = ReplyShaper(shaping)
+        var callIndex = 0
+        func send(_ outputs: [ReplyShaper.Output]) async throws(GatewayError) {
+            for output in outputs {
+                try await begin()
+                switch output {
+                case let .text(piece):
+                    try await write(format.delta(piece), via: responder)
+                case let .toolCall(call):
+                    try await write(format.toolCall(call, index: callIndex), via: responder)
+                    callIndex += 1
+                }
+            }
+        }
         func begin() async throws(GatewayError) {
             guard !started else { return }
             started = true
@@ -64,12 +105,18 @@ struct GenerationRelay: Sendable {
                 case .queued:
                     continue
                 case let .delta(piece):
-                    try await begin()
-                    try await write(format.delta(piece), via: responder)
+                    try await send(shaper.push(piece))
                 case let .done(summary):
                     finished = true
+                    switch shaper.finish() {
+                    case let .success(outputs):
+                        try await send(outputs)
+                    case let .failure(failure):
+                        // Buffered replies only: nothing has been sent yet, so the error gets its status.
+                        throw Self.rejected(failure)
+                    }
                     try await begin()
-                    try await write(format.completion(summary), via: responder)
+                    try await write(format.completion(summary, calledTools: !shaper.toolCalls.isEmpty), via: responder)
                 }
             }
         } catch let error as GatewayError {
@@ -86,11 +133,10 @@ struct GenerationRelay: Sendable {
             try await endStream(with: format.failure(error), via: responder)
             return error.status
         }
-        do {
-            try await responder.finish()
-        } catch {
-            throw Self.clientGone
-        }
+        // The whole answer (OpenAI's [DONE], Ollama's done line) reached the socket: a client that
+        // hangs up before the chunked terminator (the openai package does at [DONE]) got
+        // everything, so this is a success, not a 499.
+        try? await responder.finish()
         return .ok
     }
 

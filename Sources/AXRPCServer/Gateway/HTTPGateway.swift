@@ -17,10 +17,11 @@ final class HTTPGateway: Sendable {
     private let listener = QuiescingListener()
 
     init(engine: any InferenceEngine, info: ServerInfo, group: any EventLoopGroup, logger: Logger,
-         metrics: (any GatewayMetricsExporter)? = nil) {
+         metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy()) {
         self.group = group
         self.logger = logger
-        router = GatewayRouter(context: GatewayContext(engine: engine, info: info, logger: logger, metrics: metrics))
+        router = GatewayRouter(context: GatewayContext(engine: engine, info: info, logger: logger, metrics: metrics,
+                                                       cors: cors))
     }
 
     /// Binds and returns the bound address (port 0 becomes a free one; the CLI uses 0 for "off"

@@ -83,9 +83,9 @@ enum JSONValue: Sendable, Equatable {
         return false
     }
 
-    /// Parses a request body; nil when it is not JSON.
+    /// Parses a request body (keys kept in order, see `JSONParser`); nil when it is not JSON.
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        JSONParser.parse(bytes)
     }
 
     /// The compact JSON text of this value, object keys in their order. Written here rather than
@@ -143,7 +143,7 @@ enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// Reading only: requests arrive through JSONDecoder, answers leave through `serialized()`.
+/// Reading through Decodable, for callers holding a Decoder; request bodies go through `JSONParser`.
 extension JSONValue: Decodable {
     /// Any key, for objects whose keys are data.
     private struct CodingName: CodingKey {

@@ -7,7 +7,8 @@ import RuntimeBridge
 /// * `load_duration`: the wait in the queue. The runtime keeps its model loaded, and Ollama's own
 ///   figure also includes its scheduler's wait for a runner;
 /// * `prompt_eval_duration`: prompt processing, i.e. the time to first token;
-/// * `eval_duration`: the rest of the generation;
+/// * `eval_duration`: the decode time of `eval_count` tokens at the rate measured over the
+///   runtime's own generation time (so `eval_count / eval_duration` is that rate);
 /// * `prompt_eval_count`, `eval_count`: token counts (estimates when the runtime gives none).
 struct OllamaFormat: StreamFormat {
     enum Kind: Sendable { case generate, chat }
@@ -24,7 +25,12 @@ struct OllamaFormat: StreamFormat {
         Self.line(object(text: text, done: false))
     }
 
-    func completion(_ summary: GenerationSummary) -> String {
+    /// Ollama sends a chat's tool calls in a message of their own, one call per chunk here.
+    func toolCall(_ call: ParsedToolCall, index: Int) -> String {
+        Self.line(object(text: "", done: false, toolCalls: [call]))
+    }
+
+    func completion(_ summary: GenerationSummary, calledTools: Bool) -> String {
         Self.line(final(summary, text: ""))
     }
 
@@ -34,7 +40,7 @@ struct OllamaFormat: StreamFormat {
     }
 
     /// The one object of a non-streamed answer (or the last line of a stream, with text "").
-    func final(_ summary: GenerationSummary, text: String) -> JSONValue {
+    func final(_ summary: GenerationSummary, text: String, toolCalls: [ParsedToolCall] = []) -> JSONValue {
         let prefill = summary.timeToFirstTokenMilliseconds
         let statistics: [(String, JSONValue)] = [
             ("done_reason", .string(Self.doneReason(summary.finishReason))),
@@ -45,7 +51,7 @@ struct OllamaFormat: StreamFormat {
             ("eval_count", .int(summary.completionTokens)),
             ("eval_duration", .int(GatewayClock.nanoseconds(summary.decodeMilliseconds))),
         ]
-        guard case var .object(pairs) = object(text: text, done: true) else { return .null }
+        guard case var .object(pairs) = object(text: text, done: true, toolCalls: toolCalls) else { return .null }
         pairs += statistics
         return .object(pairs)
     }
@@ -57,17 +63,25 @@ struct OllamaFormat: StreamFormat {
         return .object(pairs)
     }
 
-    private func object(text: String, done: Bool) -> JSONValue {
+    private func object(text: String, done: Bool, toolCalls: [ParsedToolCall] = []) -> JSONValue {
         let content: (String, JSONValue)
         switch kind {
         case .generate: content = ("response", .string(text))
-        case .chat: content = ("message", ["role": "assistant", "content": .string(text)])
+        case .chat:
+            var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(text))]
+            if !toolCalls.isEmpty { message.append(("tool_calls", .array(toolCalls.map(Self.toolCall)))) }
+            content = ("message", .object(message))
         }
         return .object([("model", .string(model)), ("created_at", .string(GatewayClock.rfc3339())), content,
                         ("done", .bool(done))])
     }
 
-    /// Ollama knows "stop" and "length"; a stop sequence is a stop.
+    /// `{"function": {"name", "arguments": {...}}}`: Ollama's calls carry arguments as an object.
+    static func toolCall(_ call: ParsedToolCall) -> JSONValue {
+        ["function": ["name": .string(call.name), "arguments": call.arguments]]
+    }
+
+    /// Ollama knows "stop" and "length" (a reply of tool calls ends with "stop" there too); a stop sequence is a stop.
     static func doneReason(_ reason: GenerationSummary.FinishReason) -> String {
         switch reason {
         case .stop, .stopSequence: return "stop"

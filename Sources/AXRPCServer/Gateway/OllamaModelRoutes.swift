@@ -84,7 +84,8 @@ struct OllamaModelRoutes: Sendable {
         [
             "license": "",
             "modelfile": .string("# Served by axrpc-server from the AX650 runtime\nFROM \(model.name)\n"),
-            "parameters": "",
+            // Modelfile syntax: Continue reads num_ctx from here for its context budget.
+            "parameters": .string("num_ctx \(model.contextLength)"),
             // The runtime applies its own chat template; there is no Go template to show.
             "template": "",
             "details": details(model),
@@ -92,7 +93,8 @@ struct OllamaModelRoutes: Sendable {
                 "general.architecture": .string(model.family),
                 "\(model.family).context_length": .int(model.contextLength),
             ],
-            "capabilities": ["completion"],
+            // Tool calls are composed in Qwen's format (see DialogComposer).
+            "capabilities": model.family.lowercased().hasPrefix("qwen") ? ["completion", "tools"] : ["completion"],
             "modified_at": .string(GatewayClock.rfc3339(context.startedAt)),
         ]
     }

@@ -45,12 +45,13 @@ struct OllamaRoutes: Sendable {
         // The engine validates the rest (unknown model, blank prompt, last turn not the user's).
         let request = GenerationRequest(model: await context.resolveModel(parsed.model), job: parsed.job,
                                         sampling: parsed.sampling)
-        let relay = GenerationRelay(engine: context.engine, dialect: .ollama)
+        let relay = GenerationRelay(engine: context.engine, dialect: .ollama, shaping: parsed.shaping)
+        responder.reportIgnored(parsed.ignoredFields)
         if parsed.stream {
             return try await relay.stream(request, as: format, via: responder)
         }
-        let (text, summary) = try await relay.collect(request)
-        try await responder.send(.ok, json: format.final(summary, text: text))
+        let whole = try await relay.collect(request)
+        try await responder.send(.ok, json: format.final(whole.summary, text: whole.text, toolCalls: whole.toolCalls))
         return .ok
     }
 }

@@ -35,8 +35,20 @@ struct OpenAIFormat: StreamFormat {
         Self.event(chunk(choice(delta: ["content": .string(text)], finish: nil)))
     }
 
-    func completion(_ summary: GenerationSummary) -> String {
-        var events = Self.event(chunk(choice(delta: [:], finish: summary.finishReason)))
+    /// One chunk per call, complete: `{"tool_calls": [{"index", "id", "type", "function":
+    /// {"name", "arguments"}}]}`, which clients accumulate by index like partial ones.
+    func toolCall(_ call: ParsedToolCall, index: Int) -> String {
+        var entry = Self.toolCall(call)
+        if case var .object(pairs) = entry {
+            pairs.insert(("index", .int(index)), at: 0)
+            entry = .object(pairs)
+        }
+        return Self.event(chunk(choice(delta: ["tool_calls": [entry]], finish: nil)))
+    }
+
+    func completion(_ summary: GenerationSummary, calledTools: Bool) -> String {
+        let reason: JSONValue = calledTools ? "tool_calls" : .string(Self.finishReason(summary.finishReason))
+        var events = Self.event(chunk(choice(delta: [:], reason: reason)))
         if includeUsage {
             events += Self.event(object(kind == .chat ? "chat.completion.chunk" : "text_completion",
                                         choices: [], usage: Self.usage(summary)))
@@ -50,13 +62,20 @@ struct OpenAIFormat: StreamFormat {
     }
 
     /// The one object of a non-streamed answer.
-    func whole(_ text: String, summary: GenerationSummary) -> JSONValue {
-        let reason = JSONValue.string(Self.finishReason(summary.finishReason))
+    func whole(_ text: String, toolCalls: [ParsedToolCall] = [], summary: GenerationSummary) -> JSONValue {
+        let reason: JSONValue = toolCalls.isEmpty ? .string(Self.finishReason(summary.finishReason)) : "tool_calls"
         let choice: JSONValue
         switch kind {
         case .chat:
-            choice = ["index": 0, "message": ["role": "assistant", "content": .string(text)],
-                      "logprobs": nil, "finish_reason": reason]
+            var message: [(String, JSONValue)] = [("role", "assistant")]
+            if toolCalls.isEmpty {
+                message.append(("content", .string(text)))
+            } else {
+                // OpenAI sends null content beside tool calls unless the model also wrote text.
+                message.append(("content", text.isEmpty ? nil : .string(text)))
+                message.append(("tool_calls", .array(toolCalls.map(Self.toolCall))))
+            }
+            choice = ["index": 0, "message": .object(message), "logprobs": nil, "finish_reason": reason]
         case .text:
             choice = ["index": 0, "text": .string(text), "logprobs": nil, "finish_reason": reason]
         }
@@ -66,7 +85,10 @@ struct OpenAIFormat: StreamFormat {
 
     /// A streamed chunk: chat chunks carry `delta`, text chunks carry `text`.
     private func choice(delta: JSONValue, finish: GenerationSummary.FinishReason?) -> JSONValue {
-        let reason: JSONValue = finish.map { .string(Self.finishReason($0)) } ?? nil
+        choice(delta: delta, reason: finish.map { .string(Self.finishReason($0)) } ?? nil)
+    }
+
+    private func choice(delta: JSONValue, reason: JSONValue) -> JSONValue {
         switch kind {
         case .chat:
             return ["index": 0, "delta": delta, "logprobs": nil, "finish_reason": reason]
@@ -84,6 +106,12 @@ struct OpenAIFormat: StreamFormat {
                                             ("model", .string(model)), ("choices", .array(choices))]
         if let usage { pairs.append(("usage", usage)) }
         return .object(pairs)
+    }
+
+    /// `{"id", "type": "function", "function": {"name", "arguments": "<JSON text>"}}`.
+    static func toolCall(_ call: ParsedToolCall) -> JSONValue {
+        ["id": .string(call.id), "type": "function",
+         "function": ["name": .string(call.name), "arguments": .string(call.arguments.serialized())]]
     }
 
     static func usage(_ summary: GenerationSummary) -> JSONValue {

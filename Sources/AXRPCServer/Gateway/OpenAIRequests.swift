@@ -7,37 +7,46 @@ struct OpenAIGenerationRequest: Sendable {
     var model: String?
     var job: GenerationRequest.Job
     var sampling: SamplingParameters
+    /// Tool calls and JSON output asked for.
+    var shaping: ReplyShaping
     var stream: Bool
     /// `stream_options.include_usage`: one more chunk with `usage` (and no choices) before `[DONE]`.
     var includeUsage: Bool
+    /// Fields accepted and ignored, for the `X-Axrpc-Ignored-Fields` header.
+    var ignoredFields: [String]
 }
 
 /// Reads OpenAI's request bodies. Sampling fields the runtime has are mapped (plus vLLM's
-/// `top_k` and `repetition_penalty` extensions); the rest (seed, penalties, logprobs, tools,
-/// response_format, user...) are ignored and named in the debug log, as OpenAI-compatible servers do.
+/// `top_k` and `repetition_penalty` extensions), tools and `response_format` are composed into the
+/// prompt, and every other field is treated as `FieldPolicies` says.
 struct OpenAIRequestReader {
     let logger: Logger
 
-    private static let sharedFields: Set<String> = [
-        "model", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature", "top_p",
-        "stop", "n", "top_k", "repetition_penalty",
-    ]
-
     func chat(_ body: JSONValue) throws(GatewayError) -> OpenAIGenerationRequest {
         let reader = FieldReader(object: body)
+        var ignored = try FieldPolicies.openAIChat.check(reader)
         guard let messages = try reader.array("messages") else {
             throw GatewayError.badRequest("messages is required: a list of {role, content} objects")
         }
-        var turns: [ChatTurn] = []
+        var incoming: [IncomingMessage] = []
         for (index, message) in messages.enumerated() {
-            turns.append(try Self.turn(message, index: index))
+            incoming.append(try Self.message(message, index: index, ignored: &ignored))
         }
-        logIgnored(reader.unknownKeys(Self.sharedFields.union(["messages"])), path: "/v1/chat/completions")
-        return try request(reader, job: .chat(turns))
+        var tools: [ToolSpec] = []
+        for (index, tool) in (try reader.array("tools") ?? []).enumerated() {
+            tools.append(try ToolSpec.read(tool, field: "tools[\(index)]"))
+        }
+        let choice = try ToolChoice.read(reader.object["tool_choice"], tools: tools)
+        let json = try Self.responseFormat(reader)
+        logIgnored(ignored, path: "/v1/chat/completions")
+        let extra = DialogComposer.extraSystem(tools: tools, choice: choice, json: json)
+        return try request(reader, job: .chat(DialogComposer.turns(incoming, extraSystem: extra)),
+                           shaping: DialogComposer.shaping(tools: tools, choice: choice, json: json), ignored: ignored)
     }
 
     func completion(_ body: JSONValue) throws(GatewayError) -> OpenAIGenerationRequest {
         let reader = FieldReader(object: body)
+        let ignored = try FieldPolicies.openAICompletion.check(reader)
         guard let prompts = try reader.strings("prompt") else {
             throw GatewayError.badRequest("prompt is required: the text to complete")
         }
@@ -45,11 +54,12 @@ struct OpenAIRequestReader {
         guard prompts.count == 1, let prompt = prompts.first else {
             throw GatewayError.badRequest("prompt must be one string; batches of prompts are not supported")
         }
-        logIgnored(reader.unknownKeys(Self.sharedFields.union(["prompt"])), path: "/v1/completions")
-        return try request(reader, job: .generate(prompt: prompt, system: nil))
+        logIgnored(ignored, path: "/v1/completions")
+        return try request(reader, job: .generate(prompt: prompt, system: nil), shaping: .plain, ignored: ignored)
     }
 
-    private func request(_ reader: FieldReader, job: GenerationRequest.Job) throws(GatewayError) -> OpenAIGenerationRequest {
+    private func request(_ reader: FieldReader, job: GenerationRequest.Job, shaping: ReplyShaping,
+                         ignored: [String]) throws(GatewayError) -> OpenAIGenerationRequest {
         if let n = try reader.int("n"), n != 1 {
             throw GatewayError.badRequest("n must be 1: one choice per request is supported")
         }
@@ -60,7 +70,7 @@ struct OpenAIRequestReader {
             guard topK >= 0 else { throw GatewayError.badRequest("top_k must be 0 or more") }
             sampling.topK = UInt32(clamping: topK)
         }
-        sampling.repetitionPenalty = try reader.float("repetition_penalty")
+        sampling.repetitionPenalty = try OllamaRequestReader.penalty(reader, "repetition_penalty")
         // max_completion_tokens replaced max_tokens in OpenAI's API; both are still sent.
         let limitField = try reader.int("max_completion_tokens") != nil ? "max_completion_tokens" : "max_tokens"
         if let limit = try reader.int(limitField) {
@@ -70,28 +80,71 @@ struct OpenAIRequestReader {
         sampling.stop = try reader.strings("stop") ?? []
         let includeUsage = try reader.object("stream_options")?.bool("include_usage") ?? false
         return OpenAIGenerationRequest(model: try reader.string("model"), job: job, sampling: sampling,
-                                       stream: try reader.bool("stream") ?? false, includeUsage: includeUsage)
+                                       shaping: shaping, stream: try reader.bool("stream") ?? false,
+                                       includeUsage: includeUsage, ignoredFields: ignored)
+    }
+
+    /// `response_format`: `{"type": "text" | "json_object" | "json_schema", "json_schema": {"schema"}}`.
+    static func responseFormat(_ reader: FieldReader) throws(GatewayError) -> JSONOutput? {
+        guard let format = try reader.object("response_format") else { return nil }
+        switch try format.string("type") {
+        case nil, "text": return nil
+        case "json_object": return JSONOutput()
+        case "json_schema":
+            guard let schema = format.object["json_schema"]?.member("schema"), schema.isObject else {
+                throw GatewayError.badRequest("response_format.json_schema.schema is required: a JSON schema object")
+            }
+            return JSONOutput(schema: schema)
+        case let other?:
+            throw GatewayError.badRequest(
+                "response_format.type \"\(other)\" is not supported; use text, json_object or json_schema")
+        }
     }
 
     /// One chat message. `content` is a string or a list of parts of which only text can be used;
-    /// "developer" is OpenAI's newer name for "system". Tool messages have no place in a plain
-    /// text conversation and are refused rather than dropped.
-    static func turn(_ message: JSONValue, index: Int) throws(GatewayError) -> ChatTurn {
+    /// "developer" is OpenAI's newer name for "system"; "tool" results and an assistant's
+    /// `tool_calls` are written into the conversation as Qwen's template does.
+    static func message(_ message: JSONValue, index: Int,
+                        ignored: inout [String]) throws(GatewayError) -> IncomingMessage {
         guard message.isObject else { throw GatewayError.badRequest("messages[\(index)] must be an object") }
         let reader = FieldReader(object: message, prefix: "messages[\(index)].")
+        ignored += try FieldPolicies.openAIMessage.check(reader)
         guard let roleName = try reader.string("role") else {
-            throw GatewayError.badRequest("messages[\(index)].role is missing; use system, user or assistant")
+            throw GatewayError.badRequest("messages[\(index)].role is missing; use system, user, assistant or tool")
         }
-        let role: ChatTurn.Role
+        let role: IncomingMessage.Role
         switch roleName {
         case "system", "developer": role = .system
         case "user": role = .user
         case "assistant": role = .assistant
+        case "tool": role = .tool
         default:
             throw GatewayError.badRequest(
-                "messages[\(index)].role \"\(roleName)\" is not supported; use system, user or assistant")
+                "messages[\(index)].role \"\(roleName)\" is not supported; use system, user, assistant or tool")
         }
-        return ChatTurn(role: role, content: try content(reader, index: index))
+        var incoming = IncomingMessage(role: role, content: try content(reader, index: index))
+        for (callIndex, call) in (try reader.array("tool_calls") ?? []).enumerated() {
+            incoming.toolCalls.append(try toolCall(call, field: "messages[\(index)].tool_calls[\(callIndex)]"))
+        }
+        return incoming
+    }
+
+    /// `{"id", "type": "function", "function": {"name", "arguments": "<JSON text>"}}`.
+    private static func toolCall(_ call: JSONValue, field: String) throws(GatewayError) -> IncomingMessage.Call {
+        guard let function = call.member("function"), let name = function.member("name")?.stringValue else {
+            throw GatewayError.badRequest("\(field).function.name is required")
+        }
+        var arguments = function.member("arguments") ?? .object([])
+        if let text = arguments.stringValue {
+            guard let parsed = JSONValue.parse(text: text.isEmpty ? "{}" : text), parsed.isObject else {
+                throw GatewayError.badRequest("\(field).function.arguments must be a JSON object (as text)")
+            }
+            arguments = parsed
+        }
+        guard arguments.isObject else {
+            throw GatewayError.badRequest("\(field).function.arguments must be a JSON object (as text)")
+        }
+        return IncomingMessage.Call(name: name, arguments: arguments)
     }
 
     private static func content(_ reader: FieldReader, index: Int) throws(GatewayError) -> String {
@@ -104,7 +157,9 @@ struct OpenAIRequestReader {
         for part in parts {
             let partReader = FieldReader(object: part, prefix: "messages[\(index)].content[].")
             guard (try partReader.string("type")) == "text", let text = try partReader.string("text") else {
-                throw GatewayError.badRequest("messages[\(index)].content: only text parts are supported")
+                throw GatewayError.badRequest(
+                    "messages[\(index)].content: only text parts are supported (\(FieldPolicies.noImages))",
+                    code: "unsupported_field")
             }
             texts.append(text)
         }

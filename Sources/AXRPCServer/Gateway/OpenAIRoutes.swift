@@ -49,12 +49,13 @@ struct OpenAIRoutes: Sendable {
         // The engine validates the rest (unknown model, empty prompt, last message not the user's).
         let request = GenerationRequest(model: await context.resolveModel(parsed.model), job: parsed.job,
                                         sampling: parsed.sampling)
-        let relay = GenerationRelay(engine: context.engine, dialect: .openai)
+        let relay = GenerationRelay(engine: context.engine, dialect: .openai, shaping: parsed.shaping)
+        responder.reportIgnored(parsed.ignoredFields)
         if parsed.stream {
             return try await relay.stream(request, as: format, via: responder)
         }
-        let (text, summary) = try await relay.collect(request)
-        try await responder.send(.ok, json: format.whole(text, summary: summary))
+        let whole = try await relay.collect(request)
+        try await responder.send(.ok, json: format.whole(whole.text, toolCalls: whole.toolCalls, summary: whole.summary))
         return .ok
     }
 }

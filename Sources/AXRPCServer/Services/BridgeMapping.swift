@@ -24,13 +24,15 @@ enum BridgeMapping {
                                   stop: options.stop)
     }
 
-    static func role(_ role: Role) throws -> ChatTurn.Role {
+    static func role(_ role: Role) throws -> IncomingMessage.Role {
         switch role {
         case .system: return .system
         case .user: return .user
         case .assistant: return .assistant
+        case .tool: return .tool
         case .unspecified:
-            throw RPCError(.invalidArgument, "a chat message has no role; use ROLE_SYSTEM, ROLE_USER or ROLE_ASSISTANT")
+            throw RPCError(.invalidArgument,
+                           "a chat message has no role; use ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT or ROLE_TOOL")
         case let .unrecognized(value):
             throw RPCError(.invalidArgument, "a chat message has the unknown role \(value)")
         }
@@ -45,6 +47,16 @@ enum BridgeMapping {
             return GenerationEvent(event: .delta(text))
         case let .done(summary):
             return GenerationEvent(event: .done(completion(summary)))
+        }
+    }
+
+    static func event(_ output: ReplyShaper.Output) -> GenerationEvent {
+        switch output {
+        case let .text(text):
+            return GenerationEvent(event: .delta(text))
+        case let .toolCall(call):
+            return GenerationEvent(event: .toolCall(ToolCall(id: call.id, name: call.name,
+                                                             argumentsJSON: call.arguments.serialized())))
         }
     }
 

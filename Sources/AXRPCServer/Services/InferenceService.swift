@@ -59,11 +59,11 @@ struct InferenceService: Sendable {
         guard !request.prompt.isEmpty else {
             throw RPCError(.invalidArgument, "prompt is empty; send the text to complete in GenerateRequest.prompt")
         }
-        let job = GenerationRequest.Job.generate(prompt: request.prompt,
-                                                 system: request.system.isEmpty ? nil : request.system)
+        let (system, shaping) = try StructuredRequestMapping.generate(request)
+        let job = GenerationRequest.Job.generate(prompt: request.prompt, system: system)
         try await run(GenerationRequest(model: request.model, job: job,
                                         sampling: BridgeMapping.sampling(request.options), deadline: context.deadline),
-                      writer: writer)
+                      shaping: shaping, writer: writer)
     }
 
     private func chat(_ request: ChatRequest, writer: ResponseWriter<GenerationEvent>,
@@ -71,20 +71,38 @@ struct InferenceService: Sendable {
         guard let last = request.messages.last else {
             throw RPCError(.invalidArgument, "messages is empty; send at least one user message")
         }
-        let turns = try request.messages.map { ChatTurn(role: try BridgeMapping.role($0.role), content: $0.content) }
-        guard last.role == .user else {
-            throw RPCError(.invalidArgument, "the last message must come from the user (ROLE_USER)")
+        guard last.role == .user || last.role == .tool else {
+            throw RPCError(.invalidArgument, "the last message must come from the user (ROLE_USER) or a tool (ROLE_TOOL)")
         }
+        let (turns, shaping) = try StructuredRequestMapping.chat(request)
         try await run(GenerationRequest(model: request.model, job: .chat(turns),
                                         sampling: BridgeMapping.sampling(request.options), deadline: context.deadline),
-                      writer: writer)
+                      shaping: shaping, writer: writer)
     }
 
-    /// Relays the bridge's updates as events; a bridge failure becomes the call's status.
-    private func run(_ request: GenerationRequest, writer: ResponseWriter<GenerationEvent>) async throws {
+    /// Relays the bridge's updates as events, text and tool calls shaped as the request asked;
+    /// a bridge failure becomes the call's status, a reply that breaks the shaping INTERNAL.
+    private func run(_ request: GenerationRequest, shaping: ReplyShaping,
+                     writer: ResponseWriter<GenerationEvent>) async throws {
+        var shaper = ReplyShaper(shaping)
         do {
             for try await update in engine.generate(request) {
-                try await writer.write(BridgeMapping.event(update))
+                switch update {
+                case .queued:
+                    try await writer.write(BridgeMapping.event(update))
+                case let .delta(text):
+                    for output in shaper.push(text) { try await writer.write(BridgeMapping.event(output)) }
+                case let .done(summary):
+                    switch shaper.finish() {
+                    case let .success(outputs):
+                        for output in outputs { try await writer.write(BridgeMapping.event(output)) }
+                    case let .failure(failure):
+                        throw RPCError(.internalError, failure.message)
+                    }
+                    var completion = BridgeMapping.completion(summary)
+                    if !shaper.toolCalls.isEmpty { completion.finishReason = .toolCalls }
+                    try await writer.write(GenerationEvent(event: .done(completion)))
+                }
             }
         } catch let error as BridgeError {
             throw BridgeMapping.error(error)

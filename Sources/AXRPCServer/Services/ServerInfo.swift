@@ -1,8 +1,9 @@
+import RPCProtocol
 import RuntimeBridge
 
 /// Facts about this server process that health answers carry.
 struct ServerInfo: Sendable {
-    static let version = "0.1.0"
+    static let version = AXRPCVersion.current
     let startedAt = ContinuousClock.now
     /// The runtime is the built-in emulator rather than hardware.
     let emulated: Bool

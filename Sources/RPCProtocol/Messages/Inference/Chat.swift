@@ -4,6 +4,8 @@ public enum Role: Sendable, Hashable, RawRepresentable {
     case system
     case user
     case assistant
+    /// A tool's result (given to the model as Qwen's `<tool_response>` turn).
+    case tool
     case unrecognized(Int32)
 
     public init(rawValue: Int32) {
@@ -12,6 +14,7 @@ public enum Role: Sendable, Hashable, RawRepresentable {
         case 1: self = .system
         case 2: self = .user
         case 3: self = .assistant
+        case 4: self = .tool
         default: self = .unrecognized(rawValue)
         }
     }
@@ -22,6 +25,7 @@ public enum Role: Sendable, Hashable, RawRepresentable {
         case .system: 1
         case .user: 2
         case .assistant: 3
+        case .tool: 4
         case .unrecognized(let value): value
         }
     }
@@ -31,10 +35,19 @@ public enum Role: Sendable, Hashable, RawRepresentable {
 public struct ChatMessage: Sendable, Equatable {
     public var role: Role
     public var content: String
+    /// An assistant message's tool calls.
+    public var toolCalls: [ToolCall]
+    /// A tool message: the call it answers and the tool's name (informational).
+    public var toolCallID: String
+    public var name: String
 
-    public init(role: Role = .unspecified, content: String = "") {
+    public init(role: Role = .unspecified, content: String = "", toolCalls: [ToolCall] = [],
+                toolCallID: String = "", name: String = "") {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+        self.name = name
     }
 }
 
@@ -43,10 +56,20 @@ public struct ChatRequest: Sendable, Equatable {
     public var model: String
     public var messages: [ChatMessage]
     public var options: SamplingOptions?
+    /// Functions the model may call.
+    public var tools: [Tool]
+    /// "" or "auto", "none", "required", or a tool's name.
+    public var toolChoice: String
+    /// JSON output; nil: free text.
+    public var format: OutputFormat?
 
-    public init(model: String = "", messages: [ChatMessage] = [], options: SamplingOptions? = nil) {
+    public init(model: String = "", messages: [ChatMessage] = [], options: SamplingOptions? = nil,
+                tools: [Tool] = [], toolChoice: String = "", format: OutputFormat? = nil) {
         self.model = model
         self.messages = messages
         self.options = options
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.format = format
     }
 }

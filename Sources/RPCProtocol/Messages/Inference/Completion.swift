@@ -4,6 +4,8 @@ public enum FinishReason: Sendable, Hashable, RawRepresentable {
     case stop
     case length
     case stopSequence
+    /// The reply is one or more tool calls.
+    case toolCalls
     case unrecognized(Int32)
 
     public init(rawValue: Int32) {
@@ -12,6 +14,7 @@ public enum FinishReason: Sendable, Hashable, RawRepresentable {
         case 1: self = .stop
         case 2: self = .length
         case 3: self = .stopSequence
+        case 4: self = .toolCalls
         default: self = .unrecognized(rawValue)
         }
     }
@@ -22,6 +25,7 @@ public enum FinishReason: Sendable, Hashable, RawRepresentable {
         case .stop: 1
         case .length: 2
         case .stopSequence: 3
+        case .toolCalls: 4
         case .unrecognized(let value): value
         }
     }

@@ -8,6 +8,8 @@ public struct GenerationEvent: Sendable, Equatable {
         case delta(String)
         /// Always the last event of a successful call.
         case done(Completion)
+        /// A complete tool call parsed from the model's output.
+        case toolCall(ToolCall)
     }
 
     public var event: Event?

@@ -187,6 +187,141 @@ void   axrpc__v1__chat_request__free_unpacked
   assert(message->base.descriptor == &axrpc__v1__chat_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   axrpc__v1__tool__init
+                     (Axrpc__V1__Tool         *message)
+{
+  static const Axrpc__V1__Tool init_value = AXRPC__V1__TOOL__INIT;
+  *message = init_value;
+}
+size_t axrpc__v1__tool__get_packed_size
+                     (const Axrpc__V1__Tool *message)
+{
+  assert(message->base.descriptor == &axrpc__v1__tool__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t axrpc__v1__tool__pack
+                     (const Axrpc__V1__Tool *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &axrpc__v1__tool__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t axrpc__v1__tool__pack_to_buffer
+                     (const Axrpc__V1__Tool *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &axrpc__v1__tool__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Axrpc__V1__Tool *
+       axrpc__v1__tool__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Axrpc__V1__Tool *)
+     protobuf_c_message_unpack (&axrpc__v1__tool__descriptor,
+                                allocator, len, data);
+}
+void   axrpc__v1__tool__free_unpacked
+                     (Axrpc__V1__Tool *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &axrpc__v1__tool__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   axrpc__v1__tool_call__init
+                     (Axrpc__V1__ToolCall         *message)
+{
+  static const Axrpc__V1__ToolCall init_value = AXRPC__V1__TOOL_CALL__INIT;
+  *message = init_value;
+}
+size_t axrpc__v1__tool_call__get_packed_size
+                     (const Axrpc__V1__ToolCall *message)
+{
+  assert(message->base.descriptor == &axrpc__v1__tool_call__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t axrpc__v1__tool_call__pack
+                     (const Axrpc__V1__ToolCall *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &axrpc__v1__tool_call__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t axrpc__v1__tool_call__pack_to_buffer
+                     (const Axrpc__V1__ToolCall *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &axrpc__v1__tool_call__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Axrpc__V1__ToolCall *
+       axrpc__v1__tool_call__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Axrpc__V1__ToolCall *)
+     protobuf_c_message_unpack (&axrpc__v1__tool_call__descriptor,
+                                allocator, len, data);
+}
+void   axrpc__v1__tool_call__free_unpacked
+                     (Axrpc__V1__ToolCall *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &axrpc__v1__tool_call__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   axrpc__v1__output_format__init
+                     (Axrpc__V1__OutputFormat         *message)
+{
+  static const Axrpc__V1__OutputFormat init_value = AXRPC__V1__OUTPUT_FORMAT__INIT;
+  *message = init_value;
+}
+size_t axrpc__v1__output_format__get_packed_size
+                     (const Axrpc__V1__OutputFormat *message)
+{
+  assert(message->base.descriptor == &axrpc__v1__output_format__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t axrpc__v1__output_format__pack
+                     (const Axrpc__V1__OutputFormat *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &axrpc__v1__output_format__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t axrpc__v1__output_format__pack_to_buffer
+                     (const Axrpc__V1__OutputFormat *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &axrpc__v1__output_format__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Axrpc__V1__OutputFormat *
+       axrpc__v1__output_format__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Axrpc__V1__OutputFormat *)
+     protobuf_c_message_unpack (&axrpc__v1__output_format__descriptor,
+                                allocator, len, data);
+}
+void   axrpc__v1__output_format__free_unpacked
+                     (Axrpc__V1__OutputFormat *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &axrpc__v1__output_format__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   axrpc__v1__generation_event__init
                      (Axrpc__V1__GenerationEvent         *message)
 {
@@ -740,7 +875,7 @@ const ProtobufCMessageDescriptor axrpc__v1__sampling_options__descriptor =
   (ProtobufCMessageInit) axrpc__v1__sampling_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor axrpc__v1__generate_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor axrpc__v1__generate_request__field_descriptors[5] =
 {
   {
     "model",
@@ -790,8 +925,21 @@ static const ProtobufCFieldDescriptor axrpc__v1__generate_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "format",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__GenerateRequest, format),
+    &axrpc__v1__output_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned axrpc__v1__generate_request__field_indices_by_name[] = {
+  4,   /* field[4] = format */
   0,   /* field[0] = model */
   3,   /* field[3] = options */
   1,   /* field[1] = prompt */
@@ -800,7 +948,7 @@ static const unsigned axrpc__v1__generate_request__field_indices_by_name[] = {
 static const ProtobufCIntRange axrpc__v1__generate_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor axrpc__v1__generate_request__descriptor =
 {
@@ -810,14 +958,14 @@ const ProtobufCMessageDescriptor axrpc__v1__generate_request__descriptor =
   "Axrpc__V1__GenerateRequest",
   "axrpc.v1",
   sizeof(Axrpc__V1__GenerateRequest),
-  4,
+  5,
   axrpc__v1__generate_request__field_descriptors,
   axrpc__v1__generate_request__field_indices_by_name,
   1,  axrpc__v1__generate_request__number_ranges,
   (ProtobufCMessageInit) axrpc__v1__generate_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor axrpc__v1__chat_message__field_descriptors[2] =
+static const ProtobufCFieldDescriptor axrpc__v1__chat_message__field_descriptors[5] =
 {
   {
     "role",
@@ -843,15 +991,54 @@ static const ProtobufCFieldDescriptor axrpc__v1__chat_message__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tool_calls",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Axrpc__V1__ChatMessage, n_tool_calls),
+    offsetof(Axrpc__V1__ChatMessage, tool_calls),
+    &axrpc__v1__tool_call__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tool_call_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ChatMessage, tool_call_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ChatMessage, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned axrpc__v1__chat_message__field_indices_by_name[] = {
   1,   /* field[1] = content */
+  4,   /* field[4] = name */
   0,   /* field[0] = role */
+  3,   /* field[3] = tool_call_id */
+  2,   /* field[2] = tool_calls */
 };
 static const ProtobufCIntRange axrpc__v1__chat_message__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor axrpc__v1__chat_message__descriptor =
 {
@@ -861,14 +1048,14 @@ const ProtobufCMessageDescriptor axrpc__v1__chat_message__descriptor =
   "Axrpc__V1__ChatMessage",
   "axrpc.v1",
   sizeof(Axrpc__V1__ChatMessage),
-  2,
+  5,
   axrpc__v1__chat_message__field_descriptors,
   axrpc__v1__chat_message__field_indices_by_name,
   1,  axrpc__v1__chat_message__number_ranges,
   (ProtobufCMessageInit) axrpc__v1__chat_message__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor axrpc__v1__chat_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor axrpc__v1__chat_request__field_descriptors[6] =
 {
   {
     "model",
@@ -906,16 +1093,55 @@ static const ProtobufCFieldDescriptor axrpc__v1__chat_request__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tools",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Axrpc__V1__ChatRequest, n_tools),
+    offsetof(Axrpc__V1__ChatRequest, tools),
+    &axrpc__v1__tool__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tool_choice",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ChatRequest, tool_choice),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ChatRequest, format),
+    &axrpc__v1__output_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned axrpc__v1__chat_request__field_indices_by_name[] = {
+  5,   /* field[5] = format */
   1,   /* field[1] = messages */
   0,   /* field[0] = model */
   2,   /* field[2] = options */
+  4,   /* field[4] = tool_choice */
+  3,   /* field[3] = tools */
 };
 static const ProtobufCIntRange axrpc__v1__chat_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor axrpc__v1__chat_request__descriptor =
 {
@@ -925,14 +1151,193 @@ const ProtobufCMessageDescriptor axrpc__v1__chat_request__descriptor =
   "Axrpc__V1__ChatRequest",
   "axrpc.v1",
   sizeof(Axrpc__V1__ChatRequest),
-  3,
+  6,
   axrpc__v1__chat_request__field_descriptors,
   axrpc__v1__chat_request__field_indices_by_name,
   1,  axrpc__v1__chat_request__number_ranges,
   (ProtobufCMessageInit) axrpc__v1__chat_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor axrpc__v1__generation_event__field_descriptors[3] =
+static const ProtobufCFieldDescriptor axrpc__v1__tool__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__Tool, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__Tool, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parameters_json",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__Tool, parameters_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned axrpc__v1__tool__field_indices_by_name[] = {
+  1,   /* field[1] = description */
+  0,   /* field[0] = name */
+  2,   /* field[2] = parameters_json */
+};
+static const ProtobufCIntRange axrpc__v1__tool__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor axrpc__v1__tool__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "axrpc.v1.Tool",
+  "Tool",
+  "Axrpc__V1__Tool",
+  "axrpc.v1",
+  sizeof(Axrpc__V1__Tool),
+  3,
+  axrpc__v1__tool__field_descriptors,
+  axrpc__v1__tool__field_indices_by_name,
+  1,  axrpc__v1__tool__number_ranges,
+  (ProtobufCMessageInit) axrpc__v1__tool__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor axrpc__v1__tool_call__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ToolCall, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ToolCall, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "arguments_json",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__ToolCall, arguments_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned axrpc__v1__tool_call__field_indices_by_name[] = {
+  2,   /* field[2] = arguments_json */
+  0,   /* field[0] = id */
+  1,   /* field[1] = name */
+};
+static const ProtobufCIntRange axrpc__v1__tool_call__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor axrpc__v1__tool_call__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "axrpc.v1.ToolCall",
+  "ToolCall",
+  "Axrpc__V1__ToolCall",
+  "axrpc.v1",
+  sizeof(Axrpc__V1__ToolCall),
+  3,
+  axrpc__v1__tool_call__field_descriptors,
+  axrpc__v1__tool_call__field_indices_by_name,
+  1,  axrpc__v1__tool_call__number_ranges,
+  (ProtobufCMessageInit) axrpc__v1__tool_call__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor axrpc__v1__output_format__field_descriptors[2] =
+{
+  {
+    "json",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__OutputFormat, json),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "json_schema",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Axrpc__V1__OutputFormat, json_schema),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned axrpc__v1__output_format__field_indices_by_name[] = {
+  0,   /* field[0] = json */
+  1,   /* field[1] = json_schema */
+};
+static const ProtobufCIntRange axrpc__v1__output_format__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor axrpc__v1__output_format__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "axrpc.v1.OutputFormat",
+  "OutputFormat",
+  "Axrpc__V1__OutputFormat",
+  "axrpc.v1",
+  sizeof(Axrpc__V1__OutputFormat),
+  2,
+  axrpc__v1__output_format__field_descriptors,
+  axrpc__v1__output_format__field_indices_by_name,
+  1,  axrpc__v1__output_format__number_ranges,
+  (ProtobufCMessageInit) axrpc__v1__output_format__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor axrpc__v1__generation_event__field_descriptors[4] =
 {
   {
     "queued",
@@ -970,16 +1375,29 @@ static const ProtobufCFieldDescriptor axrpc__v1__generation_event__field_descrip
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tool_call",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Axrpc__V1__GenerationEvent, event_case),
+    offsetof(Axrpc__V1__GenerationEvent, tool_call),
+    &axrpc__v1__tool_call__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned axrpc__v1__generation_event__field_indices_by_name[] = {
   1,   /* field[1] = delta */
   2,   /* field[2] = done */
   0,   /* field[0] = queued */
+  3,   /* field[3] = tool_call */
 };
 static const ProtobufCIntRange axrpc__v1__generation_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor axrpc__v1__generation_event__descriptor =
 {
@@ -989,7 +1407,7 @@ const ProtobufCMessageDescriptor axrpc__v1__generation_event__descriptor =
   "Axrpc__V1__GenerationEvent",
   "axrpc.v1",
   sizeof(Axrpc__V1__GenerationEvent),
-  3,
+  4,
   axrpc__v1__generation_event__field_descriptors,
   axrpc__v1__generation_event__field_indices_by_name,
   1,  axrpc__v1__generation_event__number_ranges,
@@ -1649,20 +2067,22 @@ const ProtobufCMessageDescriptor axrpc__v1__list_models_response__descriptor =
   (ProtobufCMessageInit) axrpc__v1__list_models_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue axrpc__v1__role__enum_values_by_number[4] =
+static const ProtobufCEnumValue axrpc__v1__role__enum_values_by_number[5] =
 {
   { "ROLE_UNSPECIFIED", "AXRPC__V1__ROLE__ROLE_UNSPECIFIED", 0 },
   { "ROLE_SYSTEM", "AXRPC__V1__ROLE__ROLE_SYSTEM", 1 },
   { "ROLE_USER", "AXRPC__V1__ROLE__ROLE_USER", 2 },
   { "ROLE_ASSISTANT", "AXRPC__V1__ROLE__ROLE_ASSISTANT", 3 },
+  { "ROLE_TOOL", "AXRPC__V1__ROLE__ROLE_TOOL", 4 },
 };
 static const ProtobufCIntRange axrpc__v1__role__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex axrpc__v1__role__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex axrpc__v1__role__enum_values_by_name[5] =
 {
   { "ROLE_ASSISTANT", 3 },
   { "ROLE_SYSTEM", 1 },
+  { "ROLE_TOOL", 4 },
   { "ROLE_UNSPECIFIED", 0 },
   { "ROLE_USER", 2 },
 };
@@ -1673,29 +2093,31 @@ const ProtobufCEnumDescriptor axrpc__v1__role__descriptor =
   "Role",
   "Axrpc__V1__Role",
   "axrpc.v1",
-  4,
+  5,
   axrpc__v1__role__enum_values_by_number,
-  4,
+  5,
   axrpc__v1__role__enum_values_by_name,
   1,
   axrpc__v1__role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue axrpc__v1__finish_reason__enum_values_by_number[4] =
+static const ProtobufCEnumValue axrpc__v1__finish_reason__enum_values_by_number[5] =
 {
   { "FINISH_REASON_UNSPECIFIED", "AXRPC__V1__FINISH_REASON__FINISH_REASON_UNSPECIFIED", 0 },
   { "FINISH_REASON_STOP", "AXRPC__V1__FINISH_REASON__FINISH_REASON_STOP", 1 },
   { "FINISH_REASON_LENGTH", "AXRPC__V1__FINISH_REASON__FINISH_REASON_LENGTH", 2 },
   { "FINISH_REASON_STOP_SEQUENCE", "AXRPC__V1__FINISH_REASON__FINISH_REASON_STOP_SEQUENCE", 3 },
+  { "FINISH_REASON_TOOL_CALLS", "AXRPC__V1__FINISH_REASON__FINISH_REASON_TOOL_CALLS", 4 },
 };
 static const ProtobufCIntRange axrpc__v1__finish_reason__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex axrpc__v1__finish_reason__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex axrpc__v1__finish_reason__enum_values_by_name[5] =
 {
   { "FINISH_REASON_LENGTH", 2 },
   { "FINISH_REASON_STOP", 1 },
   { "FINISH_REASON_STOP_SEQUENCE", 3 },
+  { "FINISH_REASON_TOOL_CALLS", 4 },
   { "FINISH_REASON_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor axrpc__v1__finish_reason__descriptor =
@@ -1705,9 +2127,9 @@ const ProtobufCEnumDescriptor axrpc__v1__finish_reason__descriptor =
   "FinishReason",
   "Axrpc__V1__FinishReason",
   "axrpc.v1",
-  4,
+  5,
   axrpc__v1__finish_reason__enum_values_by_number,
-  4,
+  5,
   axrpc__v1__finish_reason__enum_values_by_name,
   1,
   axrpc__v1__finish_reason__value_ranges,

@@ -19,6 +19,9 @@ typedef struct Axrpc__V1__SamplingOptions Axrpc__V1__SamplingOptions;
 typedef struct Axrpc__V1__GenerateRequest Axrpc__V1__GenerateRequest;
 typedef struct Axrpc__V1__ChatMessage Axrpc__V1__ChatMessage;
 typedef struct Axrpc__V1__ChatRequest Axrpc__V1__ChatRequest;
+typedef struct Axrpc__V1__Tool Axrpc__V1__Tool;
+typedef struct Axrpc__V1__ToolCall Axrpc__V1__ToolCall;
+typedef struct Axrpc__V1__OutputFormat Axrpc__V1__OutputFormat;
 typedef struct Axrpc__V1__GenerationEvent Axrpc__V1__GenerationEvent;
 typedef struct Axrpc__V1__QueueStatus Axrpc__V1__QueueStatus;
 typedef struct Axrpc__V1__Usage Axrpc__V1__Usage;
@@ -33,18 +36,23 @@ typedef struct Axrpc__V1__ListModelsResponse Axrpc__V1__ListModelsResponse;
 
 /* --- enums --- */
 
+/*
+ * ROLE_TOOL: a tool's result, given to the model as Qwen's <tool_response> user turn.
+ */
 typedef enum _Axrpc__V1__Role {
   AXRPC__V1__ROLE__ROLE_UNSPECIFIED = 0,
   AXRPC__V1__ROLE__ROLE_SYSTEM = 1,
   AXRPC__V1__ROLE__ROLE_USER = 2,
-  AXRPC__V1__ROLE__ROLE_ASSISTANT = 3
+  AXRPC__V1__ROLE__ROLE_ASSISTANT = 3,
+  AXRPC__V1__ROLE__ROLE_TOOL = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AXRPC__V1__ROLE)
 } Axrpc__V1__Role;
 typedef enum _Axrpc__V1__FinishReason {
   AXRPC__V1__FINISH_REASON__FINISH_REASON_UNSPECIFIED = 0,
   AXRPC__V1__FINISH_REASON__FINISH_REASON_STOP = 1,
   AXRPC__V1__FINISH_REASON__FINISH_REASON_LENGTH = 2,
-  AXRPC__V1__FINISH_REASON__FINISH_REASON_STOP_SEQUENCE = 3
+  AXRPC__V1__FINISH_REASON__FINISH_REASON_STOP_SEQUENCE = 3,
+  AXRPC__V1__FINISH_REASON__FINISH_REASON_TOOL_CALLS = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AXRPC__V1__FINISH_REASON)
 } Axrpc__V1__FinishReason;
 typedef enum _Axrpc__V1__ServingStatus {
@@ -141,10 +149,14 @@ struct  Axrpc__V1__GenerateRequest
   char *prompt;
   char *system;
   Axrpc__V1__SamplingOptions *options;
+  /*
+   * unset: free text
+   */
+  Axrpc__V1__OutputFormat *format;
 };
 #define AXRPC__V1__GENERATE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&axrpc__v1__generate_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
 
 
 struct  Axrpc__V1__ChatMessage
@@ -152,10 +164,23 @@ struct  Axrpc__V1__ChatMessage
   ProtobufCMessage base;
   Axrpc__V1__Role role;
   char *content;
+  /*
+   * ROLE_ASSISTANT: the calls it made (sent back as <tool_call> text)
+   */
+  size_t n_tool_calls;
+  Axrpc__V1__ToolCall **tool_calls;
+  /*
+   * ROLE_TOOL: the call this answers (informational)
+   */
+  char *tool_call_id;
+  /*
+   * ROLE_TOOL: the tool's name (informational)
+   */
+  char *name;
 };
 #define AXRPC__V1__CHAT_MESSAGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&axrpc__v1__chat_message__descriptor) \
-    , AXRPC__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+    , AXRPC__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Axrpc__V1__ChatRequest
@@ -165,17 +190,76 @@ struct  Axrpc__V1__ChatRequest
   size_t n_messages;
   Axrpc__V1__ChatMessage **messages;
   Axrpc__V1__SamplingOptions *options;
+  /*
+   * written into the system prompt in Qwen's <tools> format
+   */
+  size_t n_tools;
+  Axrpc__V1__Tool **tools;
+  /*
+   * "" or "auto", "none" (tools ignored), "required", or a tool's name
+   */
+  char *tool_choice;
+  /*
+   * unset: free text
+   */
+  Axrpc__V1__OutputFormat *format;
 };
 #define AXRPC__V1__CHAT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&axrpc__v1__chat_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, NULL }
+    , (char *)protobuf_c_empty_string, 0,NULL, NULL, 0,NULL, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * A function the model may call. parameters_json: its parameters as a JSON schema (JSON text).
+ */
+struct  Axrpc__V1__Tool
+{
+  ProtobufCMessage base;
+  char *name;
+  char *description;
+  char *parameters_json;
+};
+#define AXRPC__V1__TOOL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&axrpc__v1__tool__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A call the model asked for; arguments_json is a JSON object (text).
+ */
+struct  Axrpc__V1__ToolCall
+{
+  ProtobufCMessage base;
+  char *id;
+  char *name;
+  char *arguments_json;
+};
+#define AXRPC__V1__TOOL_CALL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&axrpc__v1__tool_call__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * JSON output: the model is instructed and its reply validated (the runtime cannot constrain
+ * decoding); a reply that is not valid JSON (or breaks the schema) fails the call with INTERNAL.
+ */
+struct  Axrpc__V1__OutputFormat
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean json;
+  char *json_schema;
+};
+#define AXRPC__V1__OUTPUT_FORMAT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&axrpc__v1__output_format__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
 
 
 typedef enum {
   AXRPC__V1__GENERATION_EVENT__EVENT__NOT_SET = 0,
   AXRPC__V1__GENERATION_EVENT__EVENT_QUEUED = 1,
   AXRPC__V1__GENERATION_EVENT__EVENT_DELTA = 2,
-  AXRPC__V1__GENERATION_EVENT__EVENT_DONE = 3
+  AXRPC__V1__GENERATION_EVENT__EVENT_DONE = 3,
+  AXRPC__V1__GENERATION_EVENT__EVENT_TOOL_CALL = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AXRPC__V1__GENERATION_EVENT__EVENT__CASE)
 } Axrpc__V1__GenerationEvent__EventCase;
 
@@ -196,6 +280,10 @@ struct  Axrpc__V1__GenerationEvent
      * always the last event of a successful call
      */
     Axrpc__V1__Completion *done;
+    /*
+     * a complete tool call parsed from the model's <tool_call> output
+     */
+    Axrpc__V1__ToolCall *tool_call;
   };
 };
 #define AXRPC__V1__GENERATION_EVENT__INIT \
@@ -397,6 +485,63 @@ Axrpc__V1__ChatRequest *
                       const uint8_t       *data);
 void   axrpc__v1__chat_request__free_unpacked
                      (Axrpc__V1__ChatRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Axrpc__V1__Tool methods */
+void   axrpc__v1__tool__init
+                     (Axrpc__V1__Tool         *message);
+size_t axrpc__v1__tool__get_packed_size
+                     (const Axrpc__V1__Tool   *message);
+size_t axrpc__v1__tool__pack
+                     (const Axrpc__V1__Tool   *message,
+                      uint8_t             *out);
+size_t axrpc__v1__tool__pack_to_buffer
+                     (const Axrpc__V1__Tool   *message,
+                      ProtobufCBuffer     *buffer);
+Axrpc__V1__Tool *
+       axrpc__v1__tool__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   axrpc__v1__tool__free_unpacked
+                     (Axrpc__V1__Tool *message,
+                      ProtobufCAllocator *allocator);
+/* Axrpc__V1__ToolCall methods */
+void   axrpc__v1__tool_call__init
+                     (Axrpc__V1__ToolCall         *message);
+size_t axrpc__v1__tool_call__get_packed_size
+                     (const Axrpc__V1__ToolCall   *message);
+size_t axrpc__v1__tool_call__pack
+                     (const Axrpc__V1__ToolCall   *message,
+                      uint8_t             *out);
+size_t axrpc__v1__tool_call__pack_to_buffer
+                     (const Axrpc__V1__ToolCall   *message,
+                      ProtobufCBuffer     *buffer);
+Axrpc__V1__ToolCall *
+       axrpc__v1__tool_call__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   axrpc__v1__tool_call__free_unpacked
+                     (Axrpc__V1__ToolCall *message,
+                      ProtobufCAllocator *allocator);
+/* Axrpc__V1__OutputFormat methods */
+void   axrpc__v1__output_format__init
+                     (Axrpc__V1__OutputFormat         *message);
+size_t axrpc__v1__output_format__get_packed_size
+                     (const Axrpc__V1__OutputFormat   *message);
+size_t axrpc__v1__output_format__pack
+                     (const Axrpc__V1__OutputFormat   *message,
+                      uint8_t             *out);
+size_t axrpc__v1__output_format__pack_to_buffer
+                     (const Axrpc__V1__OutputFormat   *message,
+                      ProtobufCBuffer     *buffer);
+Axrpc__V1__OutputFormat *
+       axrpc__v1__output_format__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   axrpc__v1__output_format__free_unpacked
+                     (Axrpc__V1__OutputFormat *message,
                       ProtobufCAllocator *allocator);
 /* Axrpc__V1__GenerationEvent methods */
 void   axrpc__v1__generation_event__init
@@ -602,6 +747,15 @@ typedef void (*Axrpc__V1__ChatMessage_Closure)
 typedef void (*Axrpc__V1__ChatRequest_Closure)
                  (const Axrpc__V1__ChatRequest *message,
                   void *closure_data);
+typedef void (*Axrpc__V1__Tool_Closure)
+                 (const Axrpc__V1__Tool *message,
+                  void *closure_data);
+typedef void (*Axrpc__V1__ToolCall_Closure)
+                 (const Axrpc__V1__ToolCall *message,
+                  void *closure_data);
+typedef void (*Axrpc__V1__OutputFormat_Closure)
+                 (const Axrpc__V1__OutputFormat *message,
+                  void *closure_data);
 typedef void (*Axrpc__V1__GenerationEvent_Closure)
                  (const Axrpc__V1__GenerationEvent *message,
                   void *closure_data);
@@ -703,6 +857,9 @@ extern const ProtobufCMessageDescriptor axrpc__v1__sampling_options__descriptor;
 extern const ProtobufCMessageDescriptor axrpc__v1__generate_request__descriptor;
 extern const ProtobufCMessageDescriptor axrpc__v1__chat_message__descriptor;
 extern const ProtobufCMessageDescriptor axrpc__v1__chat_request__descriptor;
+extern const ProtobufCMessageDescriptor axrpc__v1__tool__descriptor;
+extern const ProtobufCMessageDescriptor axrpc__v1__tool_call__descriptor;
+extern const ProtobufCMessageDescriptor axrpc__v1__output_format__descriptor;
 extern const ProtobufCMessageDescriptor axrpc__v1__generation_event__descriptor;
 extern const ProtobufCMessageDescriptor axrpc__v1__queue_status__descriptor;
 extern const ProtobufCMessageDescriptor axrpc__v1__usage__descriptor;

@@ -18,12 +18,18 @@ extension ChatMessage: WireMessage, ProtobufCBridged {
         // protobuf-c stores open enum values as they came, unknown ones included.
         c.role = Axrpc__V1__Role(rawValue: UInt32(bitPattern: role.rawValue))
         c.content = arena.string(content)
+        (c.n_tool_calls, c.tool_calls) = arena.objects(toolCalls.map { $0.cMessage(in: arena) })
+        c.tool_call_id = arena.string(toolCallID)
+        c.name = arena.string(name)
         return c
     }
 
     init(cMessage c: Axrpc__V1__ChatMessage) throws {
         self.init(role: Role(rawValue: Int32(bitPattern: c.role.rawValue)),
-                  content: try CField.string(c.content, "\(Self.protoName).content"))
+                  content: try CField.string(c.content, "\(Self.protoName).content"),
+                  toolCalls: try CField.messages(c.n_tool_calls, c.tool_calls, as: ToolCall.self),
+                  toolCallID: try CField.string(c.tool_call_id, "\(Self.protoName).tool_call_id"),
+                  name: try CField.string(c.name, "\(Self.protoName).name"))
     }
 }
 
@@ -44,12 +50,18 @@ extension ChatRequest: WireMessage, ProtobufCBridged {
         c.model = arena.string(model)
         (c.n_messages, c.messages) = arena.objects(messages.map { $0.cMessage(in: arena) })
         c.options = options.map { arena.object($0.cMessage(in: arena)) }
+        (c.n_tools, c.tools) = arena.objects(tools.map { $0.cMessage(in: arena) })
+        c.tool_choice = arena.string(toolChoice)
+        c.format = format.map { arena.object($0.cMessage(in: arena)) }
         return c
     }
 
     init(cMessage c: Axrpc__V1__ChatRequest) throws {
         self.init(model: try CField.string(c.model, "\(Self.protoName).model"),
                   messages: try CField.messages(c.n_messages, c.messages, as: ChatMessage.self),
-                  options: try CField.message(c.options, as: SamplingOptions.self))
+                  options: try CField.message(c.options, as: SamplingOptions.self),
+                  tools: try CField.messages(c.n_tools, c.tools, as: Tool.self),
+                  toolChoice: try CField.string(c.tool_choice, "\(Self.protoName).tool_choice"),
+                  format: try CField.message(c.format, as: OutputFormat.self))
     }
 }

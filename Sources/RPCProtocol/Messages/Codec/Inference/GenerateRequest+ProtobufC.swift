@@ -19,6 +19,7 @@ extension GenerateRequest: WireMessage, ProtobufCBridged {
         c.prompt = arena.string(prompt)
         c.system = arena.string(system)
         c.options = options.map { arena.object($0.cMessage(in: arena)) }
+        c.format = format.map { arena.object($0.cMessage(in: arena)) }
         return c
     }
 
@@ -26,6 +27,7 @@ extension GenerateRequest: WireMessage, ProtobufCBridged {
         self.init(model: try CField.string(c.model, "\(Self.protoName).model"),
                   prompt: try CField.string(c.prompt, "\(Self.protoName).prompt"),
                   system: try CField.string(c.system, "\(Self.protoName).system"),
-                  options: try CField.message(c.options, as: SamplingOptions.self))
+                  options: try CField.message(c.options, as: SamplingOptions.self),
+                  format: try CField.message(c.format, as: OutputFormat.self))
     }
 }

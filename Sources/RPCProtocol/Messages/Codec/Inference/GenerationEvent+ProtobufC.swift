@@ -27,6 +27,9 @@ extension GenerationEvent: WireMessage, ProtobufCBridged {
         case .done(let completion):
             c.event_case = AXRPC__V1__GENERATION_EVENT__EVENT_DONE
             c.done = arena.object(completion.cMessage(in: arena))
+        case .toolCall(let call):
+            c.event_case = AXRPC__V1__GENERATION_EVENT__EVENT_TOOL_CALL
+            c.tool_call = arena.object(call.cMessage(in: arena))
         }
         return c
     }
@@ -39,6 +42,8 @@ extension GenerationEvent: WireMessage, ProtobufCBridged {
             self.init(event: .delta(try CField.string(c.delta, "\(Self.protoName).delta")))
         case AXRPC__V1__GENERATION_EVENT__EVENT_DONE:
             self.init(event: try CField.message(c.done, as: Completion.self).map(Event.done))
+        case AXRPC__V1__GENERATION_EVENT__EVENT_TOOL_CALL:
+            self.init(event: try CField.message(c.tool_call, as: ToolCall.self).map(Event.toolCall))
         default:
             self.init(event: nil)
         }
