@@ -62,6 +62,7 @@ final class FakeRuntime: @unchecked Sendable {
     private var closeAfterEachResponse = false
     private var forcedAnswers: [Answer] = []
     private var silent = false
+    private var worker: WorkerModel?
 
     private let group: any EventLoopGroup
     private var serverChannel: (any Channel)?
@@ -124,6 +125,11 @@ final class FakeRuntime: @unchecked Sendable {
     func failNext(status: HTTPResponseStatus, body: String) {
         locked { forcedAnswers.append(Answer(status: status, body: body, close: false)) }
     }
+    /// Answers every request from a model of the vendor's worker (FIFO tasks, busy only while a
+    /// task runs, one global text queue) instead of the scripted replies.
+    func useWorker(_ model: WorkerModel) { locked { worker = model } }
+    /// Reads the worker model under the fake's lock.
+    func withWorker<T>(_ body: (WorkerModel) -> T) -> T? { locked { worker.map(body) } }
     /// Lets a held generation go on.
     func release() { locked { generation?.released = true } }
 
@@ -179,6 +185,10 @@ final class FakeRuntime: @unchecked Sendable {
     private func answerLocked(method: String, path: String, body: String) -> Answer {
         if silent { return Answer(status: .ok, body: "", close: false, silent: true) }
         if !forcedAnswers.isEmpty { return forcedAnswers.removeFirst() }
+        if let worker {
+            let (status, answer) = worker.answer(path: path, body: body)
+            return Answer(status: HTTPResponseStatus(statusCode: status), body: answer, close: false)
+        }
         let ok = Answer(status: .ok, body: #"{"status":"ok"}"#, close: false)
         switch path {
         case "/api/reset":

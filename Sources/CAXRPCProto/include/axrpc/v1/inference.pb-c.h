@@ -106,7 +106,10 @@ typedef enum {
 
 /*
  * Presence-tracked fields: single-field oneofs are wire- and API-compatible with proto3
- * `optional`, which protobuf-c rejects. Unset = the model's default.
+ * `optional`, which protobuf-c rejects. Unset = the model's default (its post_config.json;
+ * Qwen3-4B: temperature off, top_k 1 = greedy). The runtime runs ONE filter, top-p or top-k:
+ * top_k >= 1 wins over top_p; top_p in [0, 1) alone selects nucleus sampling; top_p 1 and
+ * top_k 0 count as unset. See the README's sampling table.
  */
 struct  Axrpc__V1__SamplingOptions
 {
