@@ -14,8 +14,12 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "axrpc-server",
         abstract: "A gRPC inference server for the AXERA AX650 NPU runtime.",
-        version: ServerInfo.version,
-        subcommands: [DoctorCommand.self, InitModelCommand.self])
+        discussion: """
+            Subcommands: `axrpc-server doctor [--model-dir DIR]` checks a model directory and this \
+            machine; `axrpc-server init-model DIR` writes DIR/axrpc-model.json from a vendor package. \
+            Every flag can also come from an AXRPC_<FLAG> environment variable or a --config file.
+            """,
+        version: ServerInfo.version)
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"

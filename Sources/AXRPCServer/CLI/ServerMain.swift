@@ -7,14 +7,20 @@ import Darwin
 
 /// The entry point of `axrpc-server`: layers the configuration file and the `AXRPC_*` variables
 /// under the command line (see `LayeredArguments`), then runs `ServerCommand`. The subcommands
-/// (`doctor`, `init-model`) take their own flags only.
+/// (`doctor`, `init-model`) take their own flags only. They are dispatched here rather than
+/// declared as argument-parser subcommands, because the server's own options (`--model-dir`)
+/// would then capture the subcommand's options of the same name.
 @main
 enum ServerMain {
+    static let subcommands: [String: any ParsableCommand.Type] = [
+        "doctor": DoctorCommand.self,
+        "init-model": InitModelCommand.self,
+    ]
+
     static func main() async {
         let commandLine = Array(CommandLine.arguments.dropFirst())
-        let subcommands = ServerCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
-        if let first = commandLine.first, subcommands.contains(first) {
-            await ServerCommand.main(commandLine)
+        if let first = commandLine.first, let subcommand = subcommands[first] {
+            subcommand.main(Array(commandLine.dropFirst()))
             return
         }
         let layered: LayeredArguments
