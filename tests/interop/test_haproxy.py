@@ -38,13 +38,16 @@ pytestmark = pytest.mark.skipif(not Path(HAPROXY).exists(),
 class Proxy:
     """One haproxy process with the shipped configuration, its stats socket and log lines."""
 
-    def __init__(self, tmp: Path, servers: list[ServerProcess]):
+    def __init__(self, tmp: Path, servers: list[ServerProcess], queue_timeout: str | None = None):
         self.port = free_port()
         self.stats = tmp / "haproxy.sock"
         text = (REPO_ROOT / "deploy/haproxy/axrpc.cfg").read_text()
         text = text.replace("/etc/haproxy/errors/axrpc/", f"{REPO_ROOT}/deploy/haproxy/errors/")
         text = text.replace("/run/haproxy/axrpc.sock", str(self.stats))
         text = text.replace("bind :50051", f"bind 127.0.0.1:{self.port}")
+        if queue_timeout:
+            assert "timeout queue 60s" in text
+            text = text.replace("timeout queue 60s", f"timeout queue {queue_timeout}")
         for index, server in enumerate(servers, start=1):
             text = re.sub(rf"server npu{index} npu-{index}:50051",
                           f"server npu{index} 127.0.0.1:{server.grpc_port} port {server.http_port}", text)
@@ -95,11 +98,12 @@ class Proxy:
 
 
 @pytest.fixture
-def cluster(server_binary, tmp_path):
+def cluster(server_binary, tmp_path, request):
+    queue_timeout = getattr(request, "param", None)
     servers = [_gateway_process(server_binary, [], EMULATOR).start() for _ in range(3)]
     for server in servers:
         wait_ready(server)
-    proxy = Proxy(tmp_path, servers)
+    proxy = Proxy(tmp_path, servers, queue_timeout)
     try:
         poll_until(lambda: proxy.stats.exists(), 10, "haproxy's stats socket")
         proxy.wait_states({"npu1": "UP", "npu2": "UP", "npu3": "UP"})
@@ -203,3 +207,17 @@ def test_streaming_through_the_proxy_delivers_deltas_as_they_are_generated(clust
     # ~0.5 s of generation: the first delta comes long before the end, the rest spread out.
     assert arrivals[0] < done_at * 0.6, (arrivals, done_at)
     assert arrivals[-1] - arrivals[0] > done_at * 0.3, (arrivals, done_at)
+
+
+@pytest.mark.parametrize("cluster", ["300ms"], indirect=True)
+def test_a_queue_timeout_is_a_clear_unavailable(cluster, protos):
+    proxy, _ = cluster
+    # Three NPUs, 12 calls of ~0.5 s each, 0.3 s of queueing allowed: the later calls time out.
+    outcomes = run_calls(protos, f"127.0.0.1:{proxy.port}", 12, timeout=30)
+    ok = [o for o in outcomes if o.code == grpc.StatusCode.OK]
+    failed = [o for o in outcomes if o.code != grpc.StatusCode.OK]
+    assert len(ok) >= 3 and failed, [o.describe() for o in outcomes]
+    for outcome in failed:
+        assert outcome.code == grpc.StatusCode.UNAVAILABLE, outcome.describe()
+        assert "no NPU server became free within the queue timeout" in outcome.details, outcome.describe()
+        assert outcome.elapsed < 5, outcome.describe()
