@@ -68,9 +68,10 @@ $(VENV)/.installed: tests/requirements.txt
 # Release binaries, the systemd unit (paths rewritten for PREFIX), a default config (kept when
 # one exists: it may hold the operator's edits) and the docs. Does not enable or start anything.
 install: deps
-	$(SWIFT) build -c $(CONFIG) $(foreach p,$(PRODUCTS),--product $(p))
+	$(SWIFT) build -c $(CONFIG)
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SYSCONFDIR)/axrpc" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(DOCDIR)"
-	for p in $(PRODUCTS); do install -m 0755 "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/$$p" "$(DESTDIR)$(BINDIR)/$$p"; done
+	set -e; bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)"; \
+	for p in $(PRODUCTS); do install -m 0755 "$$bin/$$p" "$(DESTDIR)$(BINDIR)/$$p"; done
 	sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFDIR)/|g' \
 	    -e 's|/usr/local/share/doc/axrpc/|$(DOCDIR)/|g' deploy/systemd/axrpc.service > "$(DESTDIR)$(UNITDIR)/axrpc.service"
 	chmod 0644 "$(DESTDIR)$(UNITDIR)/axrpc.service"

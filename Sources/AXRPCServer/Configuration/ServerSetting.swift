@@ -1,6 +1,7 @@
 /// One `axrpc-server` flag as the configuration file and the environment name it: `grpc-port` in
 /// the file, `AXRPC_GRPC_PORT` in the environment, `--grpc-port` on the command line.
 struct ServerSetting: Sendable, Equatable {
+    /// How a value is checked and turned into an argument.
     enum Kind: Sendable, Equatable {
         /// `--flag VALUE`
         case text

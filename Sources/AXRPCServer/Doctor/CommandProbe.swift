@@ -1,3 +1,4 @@
+import RuntimeBridge
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,6 +9,7 @@ import Darwin
 /// its combined output. Through `/bin/sh` so that the working directory and `timeout(1)` need no
 /// extra plumbing; a command that hangs (a wedged card) is killed after `seconds`.
 enum CommandProbe {
+    /// The exit status (128 + signal when killed) and what the command printed.
     struct Outcome {
         var status: Int32
         var output: String
@@ -18,7 +20,7 @@ enum CommandProbe {
     static func run(_ argv: [String], directory: String? = nil, environment: [String: String] = [:],
                     seconds: Int = 20) -> Outcome? {
         var script = argv.map(quote).joined(separator: " ")
-        if ExecutableSearchPath.find("timeout") != nil { script = "timeout \(seconds) " + script }
+        if ProgramLookup.find("timeout") != nil { script = "timeout \(seconds) " + script }
         if let directory { script = "cd \(quote(directory)) && exec " + script } else { script = "exec " + script }
         script += " 2>&1"
         var merged = ProcessEnvironment.current
@@ -71,18 +73,5 @@ enum CommandProbe {
             guard let base = buffer.baseAddress else { preconditionFailure("empty argument vector") }
             return body(base)
         }
-    }
-}
-
-/// PATH lookup for the doctor's tools.
-enum ExecutableSearchPath {
-    static func find(_ name: String, extraDirectories: [String] = []) -> String? {
-        let path = ProcessEnvironment.current["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        let directories = path.split(separator: ":").map(String.init) + extraDirectories
-        for directory in directories {
-            let candidate = directory + "/" + name
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return nil
     }
 }

@@ -7,7 +7,8 @@ import RuntimeBridge
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check a model directory and this machine before serving; one line per check, exit 1 on any failure.")
+        abstract: "Check a model directory and this machine before serving; one line per check, exit 1 on any failure.",
+        usage: "axrpc-server doctor [--model-dir <dir>]")
 
     @Option(name: .customLong("model-dir"), help: "The model directory to check (as for the server's --model-dir).")
     var modelDirectory: String?

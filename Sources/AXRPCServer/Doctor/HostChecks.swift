@@ -75,7 +75,7 @@ enum HostChecks {
         guard let program = inspection.runtimeProgram, inspection.runtimeIsNativeELF else {
             return PreflightCheck(name, .skip, "no runtime ELF program for this CPU to inspect")
         }
-        guard ExecutableSearchPath.find("ldd") != nil,
+        guard ProgramLookup.find("ldd") != nil,
               let outcome = CommandProbe.run(["ldd", program], environment: inspection.environment) else {
             return PreflightCheck(name, .skip, "ldd is not installed")
         }
@@ -114,7 +114,7 @@ enum HostChecks {
     /// `axcl-smi` comes with the driver package; when it runs, the card answers.
     static func axclSMI() -> (check: PreflightCheck, output: String?) {
         let name = "axcl-smi"
-        guard let tool = ExecutableSearchPath.find("axcl-smi", extraDirectories: axclToolDirectories) else {
+        guard let tool = ProgramLookup.find("axcl-smi", extraDirectories: axclToolDirectories) else {
             return (PreflightCheck(name, .fail, "not found on PATH or in \(axclToolDirectories.joined(separator: ", "))",
                                    fix: "install the AXCL driver package for the M.2 card (docs/hardware.md), then log in again so /etc/profile sets PATH"), nil)
         }

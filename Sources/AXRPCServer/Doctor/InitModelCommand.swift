@@ -7,7 +7,8 @@ import RuntimeBridge
 struct InitModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init-model",
-        abstract: "Write DIR/axrpc-model.json from a vendor model package (run_*_axcl_aarch64.sh, post_config.json).")
+        abstract: "Write DIR/axrpc-model.json from a vendor model package (run_*_axcl_aarch64.sh, post_config.json).",
+        usage: "axrpc-server init-model <directory> [--script <name>] [--name <name>] [--context-tokens <n>] [--force] [--dry-run]")
 
     @Argument(help: "The vendor model package folder, e.g. a clone of AXERA-TECH/Qwen3-4B.")
     var directory: String

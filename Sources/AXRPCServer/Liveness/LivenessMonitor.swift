@@ -17,6 +17,7 @@ final class LivenessMonitor: Sendable {
     private let state = NIOLockedValueBox(State())
     private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
+    /// The current FAILED spell, if any, and who waits for the verdict.
     private struct State {
         /// When the runtime became FAILED; nil while it is anything else.
         var failedSince: ContinuousClock.Instant?

@@ -1,5 +1,6 @@
 /// One line of `axrpc-server doctor`: what was checked, how it went, and what to do about it.
 public struct PreflightCheck: Sendable, Equatable {
+    /// `fail` makes `doctor` exit 1; `warn` is worth reading; `skip` did not apply here.
     public enum Outcome: String, Sendable, Equatable {
         case pass, warn, fail, skip
     }
