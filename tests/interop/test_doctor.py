@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -124,6 +125,16 @@ def test_doctor_passes_on_a_good_package(server_binary, tmp_path, tools):
         assert check in names or any(n.startswith(check) for n in names), f"{check} missing:\n{result.stdout}"
     assert lines_of(result, "FAIL") == []
     assert result.stdout.rstrip().endswith("all checks passed")
+
+
+def test_doctor_runs_ldd_on_a_native_runtime(server_binary, tmp_path, tools):
+    package = make_package(tmp_path)
+    assert run(server_binary, "init-model", str(package), env=tools["env"]).returncode == 0
+    # A real ELF program for this machine in place of the runtime: ldd resolves its libraries.
+    shutil.copy("/bin/true", package / "main_api_axcl_aarch64")
+    result = doctor(server_binary, package, tools)
+    assert "[PASS] runtime shared libraries: all found" in result.stdout, result.stdout
+    assert result.returncode == 0, result.stdout
 
 
 def test_doctor_names_git_lfs_pointers(server_binary, tmp_path, tools):
