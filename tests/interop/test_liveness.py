@@ -5,6 +5,7 @@ under systemd (`$NOTIFY_SOCKET`) the server sends READY=1 only once the runtime 
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import time
@@ -110,3 +111,13 @@ def test_sd_notify_ready_only_once_the_runtime_serves(server_factory, protos, mo
         while not any("STOPPING=1" in m for m in messages):
             messages.append(notify.recv(4096).decode())
         server.stop()
+
+
+def test_journald_lines_carry_their_priority_and_no_timestamp(server_factory, monkeypatch):
+    # systemd sets JOURNAL_STREAM when stderr is the journal.
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    server = server_factory()
+    logged = [line for line in server.stderr_lines if line.startswith("<")]
+    assert any(line.startswith("<6>axrpc: ") and "serving gRPC" in line for line in logged), server.describe()
+    assert any(line.startswith("<4>axrpc: ") and "emulator" in line for line in logged), server.describe()
+    assert not any(re.match(r"\d{4}-\d\d-\d\dT", line) for line in server.stderr_lines), server.describe()
