@@ -105,6 +105,17 @@ def test_init_model_writes_exactly_the_vendor_command_line(server_binary, tmp_pa
     assert json.loads((package / "axrpc-model.json").read_text())["name"] == "other"
 
 
+def test_init_model_notes_a_script_that_runs_the_interactive_build(server_binary, tmp_path, tools):
+    package = make_package(tmp_path)
+    script = package / "run_qwen3_4b_int8_ctx_axcl_aarch64.sh"
+    script.write_text(script.read_text().replace("./main_api_axcl_aarch64", "./main_axcl_aarch64"))
+    result = run(server_binary, "init-model", str(package), "--dry-run", env=tools["env"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["runtime"]["command"] == "./main_axcl_aarch64"
+    written = run(server_binary, "init-model", str(package), env=tools["env"])
+    assert "not the HTTP API build" in written.stdout and "./main_api_axcl_aarch64" in written.stdout, written.stdout
+
+
 def test_init_model_without_a_run_script_says_what_it_needs(server_binary, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -49,6 +49,13 @@ public struct VendorPackage: Sendable {
             notes.append("the script passes \(flag), which the legacy API runtime (main_api_*) rejects with "
                 + "\"undefined option\"; remove it from runtime.args if the runtime exits at once")
         }
+        let programName = script.program.split(separator: "/").last.map(String.init) ?? script.program
+        if !programName.contains("api") {
+            let apiBuilds = FileInspection.entries(of: dir).filter { $0.hasPrefix("main_api") }
+            notes.append("the script runs \(programName), not the HTTP API build the server drives (main_api_*)"
+                + (apiBuilds.isEmpty ? "; download main_api_axcl_aarch64 and set runtime.command to it"
+                                     : "; set runtime.command to ./\(apiBuilds[0])"))
+        }
         if script.value(of: "--devices") == nil {
             notes.append("the script has no --devices: M.2 card builds need it (\"need option: --devices\"); add e.g. \"--devices\", \"0\"")
         }
