@@ -16,6 +16,11 @@ public struct ModelDirectoryInspection: Sendable {
     public var tokenizerArguments: [String] = []
     public var tokenizerEndpoint: RuntimeEndpoint?
 
+    /// An inspection with no checks yet (`inspect` fills one in; tests build their own).
+    public init(directory: String) {
+        self.directory = directory
+    }
+
     /// Runs the checks `--model-dir DIR` makes before a launch.
     public static func inspect(directory: String) -> ModelDirectoryInspection {
         let dir = ModelDirectoryLoader.absolutePath(directory)
