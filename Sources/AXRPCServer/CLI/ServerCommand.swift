@@ -8,12 +8,17 @@ import RuntimeBridge
 import Glibc
 #endif
 
-/// `axrpc-server`: the gRPC inference server.
-@main
+/// `axrpc-server`: the gRPC inference server. Started through `ServerMain`, which adds the
+/// configuration file and `AXRPC_*` environment variables to the command line.
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "axrpc-server",
         abstract: "A gRPC inference server for the AXERA AX650 NPU runtime.",
+        discussion: """
+            Subcommands: `axrpc-server doctor [--model-dir DIR]` checks a model directory and this \
+            machine; `axrpc-server init-model DIR` writes DIR/axrpc-model.json from a vendor package. \
+            Every flag can also come from an AXRPC_<FLAG> environment variable or a --config file.
+            """,
         version: ServerInfo.version)
 
     @Option(help: "Address to listen on.")
@@ -34,9 +39,14 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "HTTP gateway")
     var gateway: GatewayOptions
 
+    @OptionGroup(title: "Deployment")
+    var deployment: DeploymentOptions
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let journal = JournalLogHandler.isJournalStream(ProcessEnvironment.current)
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -61,7 +71,12 @@ struct ServerCommand: AsyncParsableCommand {
         transport.callFinished = { path, code in
             metrics.requestFinished(api: "grpc", method: path.map(Self.methodName) ?? "unknown", code: code.name)
         }
-        let server = GRPCServer(group: group, router: await ServiceRegistry.router(engine: engine, info: launcher.info),
+        var info = launcher.info
+        let liveness = LivenessMonitor(grace: deployment.livenessGrace)
+        liveness.watch(engine)
+        defer { liveness.stop() }
+        info.liveness = liveness
+        let server = GRPCServer(group: group, router: await ServiceRegistry.router(engine: engine, info: info),
                                 configuration: transport, logger: logger)
         let address: SocketAddress
         do {
@@ -79,7 +94,7 @@ struct ServerCommand: AsyncParsableCommand {
         var httpGateway: HTTPGateway?
         var httpListening = ""
         if gateway.enabled {
-            let candidate = HTTPGateway(engine: engine, info: launcher.info, group: group, logger: logger,
+            let candidate = HTTPGateway(engine: engine, info: info, group: group, logger: logger,
                                         metrics: ServerMetricsExporter(metrics: metrics),
                                         cors: CORSPolicy(extra: gateway.corsOrigins))
             do {
@@ -99,8 +114,19 @@ struct ServerCommand: AsyncParsableCommand {
         let gatewayToStop = httpGateway
         printToStandardError("axrpc-server listening grpc=\(host):\(port)" + httpListening)
 
-        let signal = await signals.wait()
-        logger.info("received \(signal); finishing open calls")
+        let notifier = SystemdNotifier(environment: ProcessEnvironment.current)
+        let announcer = ReadinessAnnouncer.start(engine: engine, info: info, notifier: notifier, logger: logger)
+        defer { announcer?.cancel() }
+
+        let trigger = await StopTrigger.first(signals: signals, liveness: deployment.exitOnRuntimeFailure ? liveness : nil)
+        switch trigger {
+        case let .signal(signal):
+            logger.info("received \(signal); finishing open calls")
+        case let .runtimeFailed(reason):
+            logger.critical("the runtime failed and is no longer restarted; exiting (--exit-on-runtime-failure) so that the service manager restarts the server",
+                            metadata: ["last_error": "\(reason)"])
+        }
+        notifier.notify("STOPPING=1")
         // HTTP and gRPC calls finish side by side within the same grace period.
         async let httpStopped: Void? = gatewayToStop?.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
         await server.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
@@ -110,6 +136,9 @@ struct ServerCommand: AsyncParsableCommand {
         // middle of reconnecting to the runtime that just stopped, which NIO would report as a
         // leaked promise (a crash) if its loop went away under it.
         logger.info("stopped")
+        if case .runtimeFailed = trigger {
+            throw ExitCode(DeploymentOptions.runtimeFailureExitCode)
+        }
     }
 
     /// `/axrpc.v1.Inference/Generate` -> `axrpc.v1.Inference/Generate`, a bounded label set.

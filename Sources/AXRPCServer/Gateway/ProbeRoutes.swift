@@ -3,8 +3,10 @@ import RuntimeBridge
 
 /// Kubernetes-style probes and the Prometheus scrape, on the gateway's port:
 ///
-/// * `GET /healthz`: liveness. 200 whenever the process answers; a restarting runtime is not a
-///   reason to kill the server, which restarts the runtime itself.
+/// * `GET /healthz`: liveness. 200 while the process is worth keeping; a starting or restarting
+///   runtime is not a reason to kill the server, which restarts the runtime itself. 503 once the
+///   runtime has been FAILED (the supervisor gave up) for `--liveness-grace-seconds`: only a
+///   restart of the whole process can help then.
 /// * `GET /readyz`: readiness. 200 when requests will be served, the same rule as the gRPC
 ///   health service's whole-server status (runtime ready or busy; always with `--no-runtime`,
 ///   where there is nothing to wait for); 503 otherwise, with the runtime's state and last error.
@@ -16,6 +18,15 @@ struct ProbeRoutes: Sendable {
         let context = self.context
         return [
             GatewayRoute(method: .GET, path: "/healthz", dialect: .http) { _, responder in
+                if !context.info.isAlive {
+                    let reason = context.info.liveness?.reason ?? ""
+                    try await responder.send(.serviceUnavailable, json: [
+                        "status": "dead", "runtime_state": "failed",
+                        "reason": .string("the runtime failed and is no longer restarted; restart the server"
+                            + (reason.isEmpty ? "" : ": \(reason)")),
+                    ])
+                    return .serviceUnavailable
+                }
                 try await responder.send(.ok, json: ["status": "alive", "version": .string(ServerInfo.version),
                                                      "uptime_seconds": .int(Int(context.info.uptimeSeconds))])
                 return .ok

@@ -2,7 +2,9 @@ import RPCProtocol
 import RuntimeBridge
 
 /// `grpc.health.v1.Health`, for Kubernetes probes, Envoy and other meshes. `""` is the whole
-/// server, `axrpc.v1.Inference` follows the runtime, the other served services always serve.
+/// server, `axrpc.v1.Inference` follows the runtime, `axrpc.liveness` is the liveness verdict
+/// (NOT_SERVING once the runtime has been FAILED for the grace: restart this process), the other
+/// served services always serve.
 struct HealthCheckService: Sendable {
     let engine: any InferenceEngine
     let info: ServerInfo
@@ -39,6 +41,8 @@ struct HealthCheckService: Sendable {
             return info.wholeServerServing(runtime) ? .serving : .notServing
         case "axrpc.v1.Inference":
             return runtime.isServing ? .serving : .notServing
+        case LivenessMonitor.serviceName:
+            return info.isAlive ? .serving : .notServing
         default:
             return servedServices.contains(service) ? .serving : nil
         }

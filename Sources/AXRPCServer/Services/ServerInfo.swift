@@ -10,10 +10,15 @@ struct ServerInfo: Sendable {
     /// Whether the whole server (`grpc.health.v1` service "") counts as serving. With a runtime
     /// that is "the runtime is ready or busy"; with `--no-runtime` there is nothing to wait for.
     let runtimeAttached: Bool
+    /// Liveness (`/healthz`, health service `axrpc.liveness`); nil: always alive.
+    var liveness: LivenessMonitor? = nil
 
     var uptimeSeconds: UInt64 {
         UInt64(max(0, startedAt.duration(to: .now).components.seconds))
     }
+
+    /// False once the runtime has been FAILED for the liveness grace.
+    var isAlive: Bool { liveness?.isAlive ?? true }
 
     func wholeServerServing(_ status: RuntimeStatus) -> Bool {
         runtimeAttached ? status.isServing : true
