@@ -48,6 +48,12 @@ final class ConfigurationLayeringTests: XCTestCase {
         XCTAssertNil(result.origins["--queue-capacity"])
     }
 
+    func testAListSettingBecomesOneFlagPerValue() throws {
+        let result = try layered(["--config", "c"], file: "cors-origin = https://a.example, https://b.example\n")
+        XCTAssertEqual(result.arguments, ["--cors-origin=https://a.example", "--cors-origin=https://b.example",
+                                          "--config", "c"])
+    }
+
     func testSwitchesFromEnvironmentOverrideTheFile() throws {
         let on = try layered([], env: ["AXRPC_CONFIG": "c"], file: "no-runtime = yes\n")
         XCTAssertEqual(on.arguments, ["--no-runtime"])

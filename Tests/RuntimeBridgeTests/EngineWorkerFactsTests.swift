@@ -54,7 +54,7 @@ final class EngineWorkerFactsTests: XCTestCase {
     func testAStopLostBeforeTheRunStartsIsRepeated() async throws {
         let (harness, _) = try await harness {
             $0.dispatchPolls = 15
-            $0.body = { _ in (1...200).map { " w\($0)" } }
+            $0.body = { prompt in prompt == "abandoned" ? (1...200).map { " w\($0)" } : [" reply", " to", " \(prompt)."] }
         }
         let first = harness.start(Harness.generate("abandoned"))
         let posted = await harness.runtime.waitUntil { $0.contains { $0.path == "/api/generate" } }

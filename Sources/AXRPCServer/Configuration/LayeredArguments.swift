@@ -41,6 +41,10 @@ struct LayeredArguments: Sendable, Equatable {
                 throw failure(problem.text)
             case .success(nil):
                 continue
+            case let .success(value?) where setting.kind == .list:
+                let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                prefix += items.filter { !$0.isEmpty }.map { "\(setting.flag)=\($0)" }
+                origins[setting.flag] = origin
             case let .success(value?):
                 prefix.append(setting.kind == .switchFlag ? setting.flag : "\(setting.flag)=\(value)")
                 origins[setting.flag] = origin

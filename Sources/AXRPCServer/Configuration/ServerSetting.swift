@@ -9,6 +9,9 @@ struct ServerSetting: Sendable, Equatable {
         case number
         /// `--flag` alone: set by true/false, yes/no, on/off, 1/0.
         case switchFlag
+        /// A repeatable `--flag VALUE`: comma-separated values, each one flag. Values from every
+        /// source add up (the command line's come on top).
+        case list
     }
 
     let name: String
@@ -24,7 +27,7 @@ struct ServerSetting: Sendable, Equatable {
     /// can name where the value came from. Returns the argument value (nil: switch off).
     func check(_ raw: String) -> Result<String?, ValueProblem> {
         switch kind {
-        case .text:
+        case .text, .list:
             return .success(raw)
         case .integer:
             return Int(raw) != nil ? .success(raw) : .failure(ValueProblem("\"\(raw)\" is not a whole number"))
@@ -66,6 +69,7 @@ struct ServerSetting: Sendable, Equatable {
         ServerSetting(name: "restart-backoff-ms", kind: .integer),
         ServerSetting(name: "no-runtime", kind: .switchFlag),
         ServerSetting(name: "http-port", kind: .integer),
+        ServerSetting(name: "cors-origin", kind: .list),
         ServerSetting(name: "liveness-grace-seconds", kind: .number),
         ServerSetting(name: "exit-on-runtime-failure", kind: .switchFlag),
     ]
