@@ -55,6 +55,9 @@ struct EmulatorOptions: ParsableArguments {
     @Option(help: "Fixed number of reply body tokens (after the 4 think-prefix tokens); default 20-60 from the seed.")
     var replyTokens: Int?
 
+    @Flag(help: "Replies use only ASCII words (one token each), for tests of exact token counts.")
+    var asciiWordsOnly = false
+
     @Option(help: "Fault: exit abruptly (status 134) after this many generated tokens in total.")
     var crashAfterTokens: Int?
 
@@ -108,6 +111,7 @@ struct EmulatorOptions: ParsableArguments {
         configuration.contextTokens = contextTokens
         configuration.maxTokenLengthOverride = maxTokenLen
         configuration.replyTokens = replyTokens
+        configuration.asciiWordsOnly = asciiWordsOnly
         configuration.crashAfterTokens = crashAfterTokens
         configuration.hangAfterTokens = hangAfterTokens
         return configuration

@@ -46,6 +46,8 @@ struct CallLog: Sendable {
         var queuedText = ""
         /// `/api/stop` arrived while it ran.
         var stopReceived = false
+        /// The rate the runtime itself prints at EOS (`hit eos,avg %.2f token/s`); nil otherwise.
+        var decodeTokensPerSecond: Double?
     }
 
     var generateCalls = 0

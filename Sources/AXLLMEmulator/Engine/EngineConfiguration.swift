@@ -32,6 +32,8 @@ struct EngineConfiguration: Sendable {
     var maxTokenLengthOverride: Int?
     /// Fixed number of body tokens per reply (after the 4 think-prefix tokens); `nil`: 20...60 from the seed.
     var replyTokens: Int?
+    /// Replies use only the ASCII words (one token each), for tests of exact token counts.
+    var asciiWordsOnly = false
     /// Fault: the process dies after this many generated tokens in total.
     var crashAfterTokens: Int?
     /// Fault: generation stalls forever (busy, no text, stop ignored) after this many generated tokens in total.

@@ -1,6 +1,6 @@
 /// Deterministic replies. The TOKEN MODEL:
 /// * every reply starts with the 4 tokens `<think>`, `\n\n`, `</think>`, `\n\n`;
-/// * then the body: words from `Vocabulary`, separated by single spaces, the last one followed by `.`;
+/// * then the body: words from `Vocabulary`, separated by single spaces, then `.` (a token of its own);
 ///   an ASCII word (with its leading space) is ONE token; a non-ASCII word is split at byte level like a
 ///   byte-BPE does for rare characters: the part before its first multi-byte character (if any), then each
 ///   byte of that character alone, then the rest of the word. Token boundaries thus straddle UTF-8
@@ -22,25 +22,27 @@ enum ReplyGenerator {
     }
 
     /// All tokens of a reply (think prefix + body), each as its UTF-8 bytes.
-    static func replyTokens(seed: UInt64, fixedBodyTokens: Int?) -> [[UInt8]] {
-        thinkPrefixTokens + bodyTokens(seed: seed, fixedBodyTokens: fixedBodyTokens)
+    static func replyTokens(seed: UInt64, fixedBodyTokens: Int?, asciiOnly: Bool = false) -> [[UInt8]] {
+        thinkPrefixTokens + bodyTokens(seed: seed, fixedBodyTokens: fixedBodyTokens, asciiOnly: asciiOnly)
     }
 
-    static func bodyTokens(seed: UInt64, fixedBodyTokens: Int?) -> [[UInt8]] {
+    static func bodyTokens(seed: UInt64, fixedBodyTokens: Int?, asciiOnly: Bool = false) -> [[UInt8]] {
         var rng = SplitMix64(seed: seed)
         let target = max(0, fixedBodyTokens ?? 20 + rng.next(below: 41))
         var tokens: [[UInt8]] = []
-        while tokens.count < target {
+        // The closing full stop is a token of its own, as in the model's tokenizer.
+        let words = target - 1
+        while tokens.count < words {
             let separator = tokens.isEmpty ? "" : " "
-            var pieces = self.tokens(of: separator + pickWord(&rng))
-            if pieces.count > target - tokens.count {
+            var pieces = self.tokens(of: separator + pickWord(&rng, asciiOnly: asciiOnly))
+            if pieces.count > words - tokens.count {
                 // Too long for the remaining budget: an ASCII word is always exactly one token.
                 let word = Vocabulary.asciiWords[rng.next(below: Vocabulary.asciiWords.count)]
                 pieces = self.tokens(of: separator + word)
             }
             tokens += pieces
         }
-        if !tokens.isEmpty { tokens[tokens.count - 1] += Array(".".utf8) }
+        if target > 0 { tokens.append(Array(".".utf8)) }
         return tokens
     }
 
@@ -66,8 +68,8 @@ enum ReplyGenerator {
         }
     }
 
-    private static func pickWord(_ rng: inout SplitMix64) -> String {
-        if rng.next(below: Vocabulary.nonASCIIOneIn) == 0 {
+    private static func pickWord(_ rng: inout SplitMix64, asciiOnly: Bool) -> String {
+        if !asciiOnly, rng.next(below: Vocabulary.nonASCIIOneIn) == 0 {
             return Vocabulary.nonASCIIWords[rng.next(below: Vocabulary.nonASCIIWords.count)]
         }
         return Vocabulary.asciiWords[rng.next(below: Vocabulary.asciiWords.count)]

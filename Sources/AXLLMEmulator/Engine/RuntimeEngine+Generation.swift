@@ -47,7 +47,8 @@ extension RuntimeEngine {
         }
         let seed = ReplyGenerator.seed(conversationDigest: conversation.digest, prompt: prompt, sampling: sampling)
         let planned = StructuredReplies.replyTokens(systemPrompt: conversation.systemPrompt ?? "", prompt: prompt, seed: seed)
-            ?? ReplyGenerator.replyTokens(seed: seed, fixedBodyTokens: configuration.replyTokens)
+            ?? ReplyGenerator.replyTokens(seed: seed, fixedBodyTokens: configuration.replyTokens,
+                                          asciiOnly: configuration.asciiWordsOnly)
         let budget = max(0, configuration.maxTokenLength - conversation.tokens - promptTokens)
         lastGenerationID += 1
         generation = ActiveGeneration(
@@ -189,6 +190,7 @@ extension RuntimeEngine {
         record.tokenByteLengths = current.tokens.prefix(current.produced).map(\.count)
         if case .textQueue = current.delivery { record.queuedText = current.delivered }
         record.stopReceived = current.stopReceived || outcome == .stopped
+        if outcome == .eos { record.decodeTokensPerSecond = decodeRate(current) }
         log.record(record)
     }
 

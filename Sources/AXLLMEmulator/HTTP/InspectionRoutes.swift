@@ -83,7 +83,8 @@ struct InspectionRoutes {
     }
 
     static func encode(_ generation: CallLog.Generation) -> JSONOutput {
-        .object([
+        let decodeRate: JSONOutput = generation.decodeTokensPerSecond.map { .double(($0 * 1000).rounded() / 1000) } ?? .null
+        return .object([
             ("prompt", .string(generation.prompt)),
             ("prompt_tokens", .int(generation.promptTokens)),
             ("text", .string(generation.text)),
@@ -96,6 +97,7 @@ struct InspectionRoutes {
             ("token_byte_lengths", .array(generation.tokenByteLengths.map { .int($0) })),
             ("queued_text", .string(generation.queuedText)),
             ("stop_received", .bool(generation.stopReceived)),
+            ("decode_tokens_per_second", decodeRate),
         ])
     }
 
