@@ -7,7 +7,11 @@ import XCTest
 /// took the `done` between the two tasks for the end, and left a lost stop unrepeated).
 final class EngineWorkerFactsTests: XCTestCase {
     private func harness(_ configure: (WorkerModel) -> Void = { _ in }) async throws -> (Harness, WorkerModel) {
-        let harness = try await Harness.make()
+        // The model counts the worker's delays in polls; the quiet period must stay well above
+        // them (the bridge's documented bound) even when polls are slow on a loaded machine.
+        var tuning = Harness.fastTuning
+        tuning.quietPeriod = .milliseconds(150)
+        let harness = try await Harness.make(tuning: tuning)
         let model = WorkerModel()
         configure(model)
         harness.runtime.useWorker(model)
@@ -52,8 +56,10 @@ final class EngineWorkerFactsTests: XCTestCase {
     /// Fact 4: `Run()` clears the stop flag when it starts, so a stop sent while the generation
     /// waits for the worker is lost; it must be repeated until the run is seen to end.
     func testAStopLostBeforeTheRunStartsIsRepeated() async throws {
+        // The worker's pick-up delay stays below the bridge's quiet period (the documented bound),
+        // but is long enough for the first stop to be lost.
         let (harness, _) = try await harness {
-            $0.dispatchPolls = 15
+            $0.dispatchPolls = 5
             $0.body = { prompt in prompt == "abandoned" ? (1...200).map { " w\($0)" } : [" reply", " to", " \(prompt)."] }
         }
         let first = harness.start(Harness.generate("abandoned"))

@@ -370,8 +370,34 @@ def poll_until(probe, timeout: float, what: str, interval: float = 0.02):
         time.sleep(interval)
 
 
+class StreamEvents:
+    """Views of a generation stream's `events` (GenerationEvent messages)."""
+    events: list
+
+    @property
+    def kinds(self) -> list[str]:
+        return [e.WhichOneof("event") for e in self.events]
+
+    @property
+    def queued(self) -> list:
+        return [e.queued for e in self.events if e.WhichOneof("event") == "queued"]
+
+    @property
+    def deltas(self) -> list[str]:
+        return [e.delta for e in self.events if e.WhichOneof("event") == "delta"]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.deltas)
+
+    @property
+    def done(self):
+        dones = [e.done for e in self.events if e.WhichOneof("event") == "done"]
+        return dones[-1] if dones else None
+
+
 @dataclass
-class StreamOutcome:
+class StreamOutcome(StreamEvents):
     """Everything one server-streaming generation call produced."""
     events: list = field(default_factory=list)
     error: grpc.RpcError | None = None
@@ -392,22 +418,6 @@ class StreamOutcome:
             return {}
         return {key: value for key, value in (self.error.trailing_metadata() or ())}
 
-    @property
-    def queued(self) -> list:
-        return [e.queued for e in self.events if e.WhichOneof("event") == "queued"]
-
-    @property
-    def deltas(self) -> list[str]:
-        return [e.delta for e in self.events if e.WhichOneof("event") == "delta"]
-
-    @property
-    def text(self) -> str:
-        return "".join(self.deltas)
-
-    @property
-    def done(self):
-        dones = [e.done for e in self.events if e.WhichOneof("event") == "done"]
-        return dones[-1] if dones else None
 
     @property
     def elapsed(self) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import grpc
 
-from interop_helpers import THINK_PREFIX, poll_until
+from interop_helpers import THINK_PREFIX, StreamEvents, poll_until
 
 # The emulator's word list (Sources/AXLLMEmulator/Engine/Vocabulary.swift, ASCII part): stop
 # sequences are picked from it so that some occur in replies and some do not.
@@ -235,30 +235,13 @@ class Planner:
 
 
 @dataclass
-class CallResult:
+class CallResult(StreamEvents):
     plan: CallPlan
     events: list
     code: grpc.StatusCode
     details: str
     started: float
     ended: float
-
-    @property
-    def kinds(self) -> list[str]:
-        return [e.WhichOneof("event") for e in self.events]
-
-    @property
-    def deltas(self) -> list[str]:
-        return [e.delta for e in self.events if e.WhichOneof("event") == "delta"]
-
-    @property
-    def text(self) -> str:
-        return "".join(self.deltas)
-
-    @property
-    def done(self):
-        dones = [e.done for e in self.events if e.WhichOneof("event") == "done"]
-        return dones[-1] if dones else None
 
     def describe(self) -> str:
         kinds = self.kinds

@@ -188,20 +188,9 @@ enum OrderedJSON: Equatable {
         }
     }
 
+    /// Escaped like the runtime's own JSON (nlohmann's `dump()`).
     private static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        RuntimeJSON.quoted(text)
     }
 
     /// Parses the JSON value at the start of `text` (after whitespace); what follows is ignored.

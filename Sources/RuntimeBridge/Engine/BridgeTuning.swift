@@ -51,7 +51,8 @@ public struct BridgeTuning: Sendable {
     var turnTiming: RuntimeTurnStateMachine.Timing {
         RuntimeTurnStateMachine.Timing(pollInterval: pollInterval, quietPeriod: quietPeriod,
                                        stopRepeatInterval: stopRepeatInterval, stopGrace: stopGrace,
-                                       startTimeout: startTimeout, busyWaitLimit: busyWaitLimit)
+                                       startTimeout: startTimeout, busyWaitLimit: busyWaitLimit,
+                                       emptyReplyGrace: quietPeriod * 10)
     }
 }
 

@@ -95,10 +95,8 @@ actor RuntimeSession {
                     "incarnation": "\(incarnation.id)", "turns": "\(plan.dialog.count)"])
             }
 
-            let turn = RuntimeTurnDriver.Turn(
-                resetSystemPrompt: plan.resetSystemPrompt, prompt: plan.prompt, sampling: work.sampling,
-                stops: work.stops, maxTokens: work.maxTokens, deadline: work.deadline,
-                runtimeKnownClean: runtimeClean)
+            let turn = RuntimeTurnDriver.Turn(work: work, resetSystemPrompt: plan.resetSystemPrompt,
+                                              prompt: plan.prompt, runtimeKnownClean: runtimeClean)
             let driver = RuntimeTurnDriver(client: client, timing: tuning.turnTiming, logger: logger)
             let base = Result(end: .failed(.cancelled), contextReused: plan.contextReused,
                               promptTokens: plan.promptTokens)

@@ -10,14 +10,11 @@ struct RuntimeTurnDriver {
     let timing: RuntimeTurnStateMachine.Timing
     let logger: Logger
 
-    /// One turn's work.
+    /// One turn: the request's work and how the plan uses the runtime.
     struct Turn {
+        var work: RuntimeSession.Work
         var resetSystemPrompt: String?
         var prompt: String
-        var sampling: ResolvedSampling
-        var stops: [String]
-        var maxTokens: Int?
-        var deadline: ContinuousClock.Instant?
         var runtimeKnownClean: Bool
     }
 
@@ -43,7 +40,7 @@ struct RuntimeTurnDriver {
     func run(_ turn: Turn, cancel: CancelSignal, emit: @escaping @Sendable (String) -> Void,
              answer: (Report) -> Void) async -> Report {
         var machine = RuntimeTurnStateMachine(timing: timing, resetSystemPrompt: turn.resetSystemPrompt)
-        var filter = ReplyFilter(stops: turn.stops, maxTokens: turn.maxTokens)
+        var filter = ReplyFilter(stops: turn.work.stops, maxTokens: turn.work.maxTokens)
         var report = Report(outcome: .cancelled)
         var cut = false
         var answered = false
@@ -56,31 +53,17 @@ struct RuntimeTurnDriver {
         while true {
             switch action {
             case let .postReset(systemPrompt):
-                do throws(RuntimeClientError) {
+                action = await post("reset", &machine) { () async throws(RuntimeClientError) in
                     try await client.reset(systemPrompt: systemPrompt)
-                    logger.debug("reset accepted")
-                    action = machine.accepted(at: .now)
-                } catch .busy {
-                    logger.debug("reset answered busy; waiting for the runtime to be idle")
-                    action = machine.busy(at: .now)
-                } catch {
-                    action = machine.failed(error)
                 }
 
             case .postGenerate:
-                do throws(RuntimeClientError) {
-                    try await client.generate(prompt: turn.prompt, sampling: turn.sampling)
-                    logger.debug("generate accepted")
-                    action = machine.accepted(at: .now)
-                } catch .busy {
-                    logger.debug("generate answered busy; waiting for the runtime to be idle")
-                    action = machine.busy(at: .now)
-                } catch {
-                    action = machine.failed(error)
+                action = await post("generate", &machine) { () async throws(RuntimeClientError) in
+                    try await client.generate(prompt: turn.prompt, sampling: turn.work.sampling)
                 }
 
             case let .poll(after), let .stopAndPoll(after):
-                if !cut, !answered, let reason = Self.cutReason(turn.deadline, cancel) {
+                if !cut, !answered, let reason = Self.cutReason(turn.work.deadline, cancel) {
                     cut = true
                     logger.debug("cutting the reply", metadata: ["reason": "\(reason)"])
                     action = machine.cut(reason, at: .now)
@@ -156,6 +139,21 @@ struct RuntimeTurnDriver {
                 report.clean = clean
                 return report
             }
+        }
+    }
+
+    /// Posts a task; "llm is running" is the machine's to wait out, not an error.
+    private func post(_ task: String, _ machine: inout RuntimeTurnStateMachine,
+                      _ call: () async throws(RuntimeClientError) -> Void) async -> RuntimeTurnStateMachine.Action {
+        do throws(RuntimeClientError) {
+            try await call()
+            logger.debug("task accepted", metadata: ["task": "\(task)"])
+            return machine.accepted(at: .now)
+        } catch .busy {
+            logger.debug("task answered busy; waiting for the runtime to be idle", metadata: ["task": "\(task)"])
+            return machine.busy(at: .now)
+        } catch {
+            return machine.failed(error)
         }
     }
 

@@ -37,6 +37,10 @@ struct RuntimeTurnStateMachine {
         var startTimeout: Duration
         /// How long "llm is running" (someone else's task) is waited out before a restart.
         var busyWaitLimit: Duration
+        /// How long the runtime must be idle, after it was seen running, before a generation that
+        /// sent no text at all counts as ended. Every real reply starts with the think prefix, so
+        /// this is long (if what ran was a reset that finished unseen, the generation comes next).
+        var emptyReplyGrace: Duration
     }
 
     /// Why the reply ended early; decided by the caller (deadline, cancel) or the reply filter.
@@ -241,7 +245,7 @@ struct RuntimeTurnStateMachine {
                 state = .confirmingEnd
                 return (relay, .poll(after: .zero))
             }
-            if done, sawBusy, quiet.held(timing.quietPeriod, at: now) {
+            if done, sawBusy, quiet.held(timing.emptyReplyGrace, at: now) {
                 // Ran and ended without a single chunk (e.g. no room left in the context).
                 state = .answeredThenHandOff(clean: true)
                 return (relay, .answer(.finished(.stop)))
