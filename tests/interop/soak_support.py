@@ -562,21 +562,26 @@ def overlap_checker(results: list[CallResult], grace: float):
 
 
 def wait_settled(bridge, timeout: float) -> tuple[bool, str]:
-    """Until Health reports queue depth 0 and the emulator is idle with nothing queued, twice in a
-    row 50 ms apart (a single sample can fall into the gap between two tasks)."""
+    """Until Health reports READY (no call holds the runtime: the bridge releases it only once the
+    runtime is idle and drained) with queue depth 0, and the emulator is idle with nothing queued,
+    twice in a row 50 ms apart (a single sample can fall into the gap between two tasks)."""
     last: list = []
+    ready = bridge.pb2.RUNTIME_STATE_READY
+
+    def idle(health, state) -> bool:
+        return (health.runtime_state == ready and health.queue_depth == 0 and not state["busy"]
+                and state.get("worker_queue", 0) == 0)
 
     def probe():
         health = bridge.health()
         state = bridge.state()
-        idle = (health.queue_depth == 0 and not state["busy"] and state.get("worker_queue", 0) == 0)
-        last[:] = [f"queue_depth={health.queue_depth} busy={state['busy']} "
+        last[:] = [f"runtime_state={bridge.pb2.RuntimeState.Name(health.runtime_state)} "
+                   f"queue_depth={health.queue_depth} busy={state['busy']} "
                    f"worker_queue={state.get('worker_queue')} phase={state.get('phase')}"]
-        if not idle:
+        if not idle(health, state):
             return None
         time.sleep(0.05)
-        health, state = bridge.health(), bridge.state()
-        return health.queue_depth == 0 and not state["busy"] and state.get("worker_queue", 0) == 0
+        return idle(bridge.health(), bridge.state())
 
     try:
         poll_until(probe, timeout, "the bridge and the runtime to be idle", interval=0.05)
