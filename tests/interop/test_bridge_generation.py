@@ -220,47 +220,41 @@ def test_generate_between_chat_turns_breaks_reuse(bridge_factory):
 
 
 def test_sampling_options_are_not_sticky(bridge_factory):
+    """Each request sends its temperature and exactly one filter, so nothing of the previous
+    request stays in force: the emulator's effective sampler is what each request asked for."""
     bridge = bridge_factory()
     pb2 = bridge.pb2
     bridge.reset_state()
 
-    options = pb2.SamplingOptions(temperature=0.5, top_k=40, top_p=0.9, repetition_penalty=1.3)
-    with_options = bridge.generate("Say something.", options=options)
-    assert with_options.code == grpc.StatusCode.OK, with_options.describe()
+    nucleus = bridge.generate("Say something.", options=pb2.SamplingOptions(temperature=0.5, top_p=0.9))
+    assert nucleus.code == grpc.StatusCode.OK, nucleus.describe()
+    nucleus_call = generate_calls(bridge.state())[-1]
+    sampler = bridge.state()["generations"][-1]["sampling"]
+    assert sampler["mode"] == "top_p" and sampler["top_p"] == pytest.approx(0.9), sampler
+    assert sampler["temperature_enabled"] and sampler["temperature"] == pytest.approx(0.5), sampler
+    assert "top-k" not in nucleus_call["keys_present"], "a top-k key would switch top-p off"
+
     without = bridge.generate("Say something.")
     assert without.code == grpc.StatusCode.OK, without.describe()
-
-    calls = generate_calls(bridge.state())
-    assert len(calls) == 2, calls
-    first, second = calls
-    for call in calls:
-        assert SAMPLING_KEYS <= set(call["keys_present"]), f"a sampling key was not sent: {call}"
-    assert first["temperature"] == pytest.approx(0.5), first
-    assert first["top_k"] == 40, first
-    assert first["top_p"] == pytest.approx(0.9), first
-    assert first["repetition_penalty"] == pytest.approx(1.3), first
-    # The model's defaults (qwen3:4b: greedy), not the previous request's values.
-    assert second["temperature"] == pytest.approx(0.9), second
-    assert second["top_k"] == 1, second
-    assert second["top_p"] == pytest.approx(0.0), second
-    assert second["repetition_penalty"] == pytest.approx(1.0), second
+    sampler = bridge.state()["generations"][-1]["sampling"]
+    # The model's defaults (qwen3:4b: temperature off, top-k 1), not the previous request's values.
+    assert sampler["mode"] == "greedy" and sampler["top_k"] == 1, sampler
+    assert not sampler["temperature_enabled"], sampler
+    assert not sampler["top_p_enabled"], sampler
 
 
-def test_partial_options_take_defaults_for_the_rest(bridge_factory):
+def test_top_k_wins_over_top_p_and_a_penalty_is_refused(bridge_factory):
     bridge = bridge_factory()
     pb2 = bridge.pb2
     bridge.reset_state()
-    sticky = bridge.generate("One.", options=pb2.SamplingOptions(temperature=0.2, top_k=7, top_p=0.5,
-                                                                  repetition_penalty=1.5))
-    assert sticky.code == grpc.StatusCode.OK, sticky.describe()
-    partial = bridge.generate("Two.", options=pb2.SamplingOptions(temperature=0.7))
-    assert partial.code == grpc.StatusCode.OK, partial.describe()
+    both = bridge.generate("One.", options=pb2.SamplingOptions(temperature=0.2, top_k=7, top_p=0.5))
+    assert both.code == grpc.StatusCode.OK, both.describe()
     call = generate_calls(bridge.state())[-1]
-    assert SAMPLING_KEYS <= set(call["keys_present"]), call
-    assert call["temperature"] == pytest.approx(0.7), call
-    assert call["top_k"] == 1, call
-    assert call["top_p"] == pytest.approx(0.0), call
-    assert call["repetition_penalty"] == pytest.approx(1.0), call
+    assert call["top_k"] == 7 and "top-p" not in call["keys_present"], call
+    refused = bridge.generate("Two.", options=pb2.SamplingOptions(repetition_penalty=1.3))
+    assert refused.code == grpc.StatusCode.INVALID_ARGUMENT, refused.describe()
+    assert "repetition_penalty" in refused.details, refused.describe()
+    assert not bridge.state()["sampling"]["repetition_penalty_enabled"], "the penalty never reached the runtime"
 
 
 # --------------------------------------------------------------------------------------------

@@ -179,13 +179,17 @@ def test_stop_sequence_cuts_the_text(cli, fast_server, protos):
 
 def test_sampling_flags_reach_the_runtime(cli, fast_server):
     result = cli.run("generate", "Sampling check.", "--max-tokens", "4", "--temperature", "0.5",
-                     "--top-k", "7", "--top-p", "0.75")
+                     "--top-p", "0.75")
     assert result.returncode == 0, describe(result)
     calls = [call for call in emulator_state(fast_server.emulator_port)["calls"] if call["kind"] == "generate"]
     last = calls[-1]
     assert last["temperature"] == pytest.approx(0.5), last
-    assert last["top_k"] == 7, last
     assert last["top_p"] == pytest.approx(0.75), last
+    assert "top-k" not in last["keys_present"], "one filter per request"
+    result = cli.run("generate", "Sampling check.", "--max-tokens", "4", "--top-k", "7")
+    assert result.returncode == 0, describe(result)
+    last = [call for call in emulator_state(fast_server.emulator_port)["calls"] if call["kind"] == "generate"][-1]
+    assert last["top_k"] == 7, last
 
 
 def test_generate_streams_text_before_the_generation_ends(cli_binary, server_factory):

@@ -150,15 +150,18 @@ def test_options_reach_the_runtime(client, gateway):
         client.generate(model=MODEL, prompt="options check", stream=False, options={"repeat_penalty": 1.1})
     assert refused.value.status_code == 400 and "options.repeat_penalty" in refused.value.error
     reply = client.generate(model=MODEL, prompt="options check", stream=False,
-                            options={"temperature": 0.5, "top_k": 3, "top_p": 0.7, "repeat_penalty": 1.0,
+                            options={"temperature": 0.5, "top_p": 0.7, "repeat_penalty": 1.0,
                                      "num_predict": 4, "seed": 42, "num_ctx": 4096, "mirostat": 0})
     assert reply.done_reason == "length", reply
-    assert reply.eval_count <= 8, reply
-    calls = [c for c in emulator_state(gateway)["calls"] if c.get("kind") == "generate"]
-    last = calls[-1]
+    assert reply.eval_count == 4, reply
+    last = [c for c in emulator_state(gateway)["calls"] if c.get("kind") == "generate"][-1]
     assert last["temperature"] == pytest.approx(0.5)
-    assert last["top_k"] == 3
     assert last["top_p"] == pytest.approx(0.7)
+    assert "top-k" not in last["keys_present"], "top_p alone: a top-k key would switch it off"
+    client.generate(model=MODEL, prompt="options check", stream=False,
+                    options={"top_k": 3, "top_p": 0.7, "num_predict": 2})
+    last = [c for c in emulator_state(gateway)["calls"] if c.get("kind") == "generate"][-1]
+    assert last["top_k"] == 3 and "top-p" not in last["keys_present"], "top_k wins when both are set"
 
 
 def test_stop_sequence_cuts_the_text(client, gateway, protos):

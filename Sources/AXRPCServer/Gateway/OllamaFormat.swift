@@ -6,7 +6,7 @@ import RuntimeBridge
 /// * `total_duration`: from arrival to the end (`totalMilliseconds`);
 /// * `load_duration`: the wait in the queue. The runtime keeps its model loaded, and Ollama's own
 ///   figure also includes its scheduler's wait for a runner;
-/// * `prompt_eval_duration`: prompt processing, i.e. the time to first token;
+/// * `prompt_eval_duration`: prompt processing, until the runtime's first chunk;
 /// * `eval_duration`: the decode time of `eval_count` tokens at the rate measured over the
 ///   runtime's own generation time (so `eval_count / eval_duration` is that rate);
 /// * `prompt_eval_count`, `eval_count`: token counts (estimates when the runtime gives none).
@@ -41,7 +41,7 @@ struct OllamaFormat: StreamFormat {
 
     /// The one object of a non-streamed answer (or the last line of a stream, with text "").
     func final(_ summary: GenerationSummary, text: String, toolCalls: [ParsedToolCall] = []) -> JSONValue {
-        let prefill = summary.timeToFirstTokenMilliseconds
+        let prefill = summary.prefillMilliseconds
         let statistics: [(String, JSONValue)] = [
             ("done_reason", .string(Self.doneReason(summary.finishReason))),
             ("total_duration", .int(GatewayClock.nanoseconds(summary.totalMilliseconds))),

@@ -26,6 +26,9 @@ public struct GenerationSummary: Sendable, Equatable {
     /// `completionTokens` at `tokensPerSecond`: the decode time of the reply (Ollama's
     /// `eval_duration`), consistent with the rate.
     public var decodeMilliseconds: Double
+    /// From the start of the generation to the runtime's first chunk: prompt processing (Ollama's
+    /// `prompt_eval_duration`). With `decodeMilliseconds` it never exceeds the generation time.
+    public var prefillMilliseconds: Double
     /// The chat turn continued the runtime's conversation without a reset.
     public var contextReused: Bool
     public var model: String
@@ -33,7 +36,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public init(finishReason: FinishReason, promptTokens: Int, completionTokens: Int, estimated: Bool,
                 queueMilliseconds: Double, timeToFirstTokenMilliseconds: Double,
                 generationMilliseconds: Double, totalMilliseconds: Double, tokensPerSecond: Double,
-                contextReused: Bool, model: String, decodeMilliseconds: Double = 0) {
+                contextReused: Bool, model: String, decodeMilliseconds: Double = 0,
+                prefillMilliseconds: Double = 0) {
         self.finishReason = finishReason
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
@@ -44,6 +48,7 @@ public struct GenerationSummary: Sendable, Equatable {
         self.totalMilliseconds = totalMilliseconds
         self.tokensPerSecond = tokensPerSecond
         self.decodeMilliseconds = decodeMilliseconds
+        self.prefillMilliseconds = prefillMilliseconds
         self.contextReused = contextReused
         self.model = model
     }

@@ -135,7 +135,8 @@ public final class RuntimeEngine: InferenceEngine {
                 timeToFirstTokenMilliseconds: result.firstDeltaAt.map { ms($0 - dequeued) } ?? 0,
                 generationMilliseconds: ms(end - dequeued), totalMilliseconds: ms(end - submitted),
                 tokensPerSecond: decode.tokensPerSecond, contextReused: result.contextReused, model: model,
-                decodeMilliseconds: decode.milliseconds(forCompletionTokens: result.completionTokens))
+                decodeMilliseconds: decode.milliseconds(forCompletionTokens: result.completionTokens),
+                prefillMilliseconds: result.firstChunkAt.map { ms($0 - dequeued) } ?? 0)
             continuation.yield(.done(summary))
             continuation.finish()
             logger.debug("finished", metadata: [
