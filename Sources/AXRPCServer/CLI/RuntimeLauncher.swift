@@ -1,3 +1,5 @@
+import AXRPCFrontEnd
+import AXRPCServerCore
 import Logging
 import NIOCore
 import RuntimeBridge

@@ -1,3 +1,7 @@
+import AXRPCFrontEnd
+import AXRPCGateway
+import AXRPCOperations
+import AXRPCServerCore
 import ArgumentParser
 import Logging
 import NIOCore
@@ -69,7 +73,7 @@ struct ServerCommand: AsyncParsableCommand {
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
         transport.callFinished = { path, code in
-            metrics.requestFinished(api: "grpc", method: path.map(Self.methodName) ?? "unknown", code: code.name)
+            metrics.requestFinished(api: "grpc", method: path.map(MethodPath.label) ?? "unknown", code: code.name)
         }
         var info = launcher.info
         let liveness = LivenessMonitor(grace: deployment.livenessGrace)
@@ -139,11 +143,6 @@ struct ServerCommand: AsyncParsableCommand {
         if case .runtimeFailed = trigger {
             throw ExitCode(DeploymentOptions.runtimeFailureExitCode)
         }
-    }
-
-    /// `/axrpc.v1.Inference/Generate` -> `axrpc.v1.Inference/Generate`, a bounded label set.
-    static func methodName(_ path: String) -> String {
-        String(path.drop { $0 == "/" })
     }
 
     private func printToStandardError(_ line: String) {

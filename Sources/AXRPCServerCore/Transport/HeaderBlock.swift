@@ -1,0 +1,49 @@
+import CNGHTTP2
+
+/// A list of response header fields, laid out once in one allocation for nghttp2's `nghttp2_nv`
+/// array. nghttp2 copies names and values on submit, so the storage only lives for the call.
+package struct HeaderBlock {
+    package var fields: [(name: String, value: String)]
+
+    package init(_ fields: [(name: String, value: String)] = []) {
+        self.fields = fields
+    }
+
+    package mutating func add(_ name: String, _ value: String) {
+        fields.append((name, value))
+    }
+
+    /// Calls `body` with an `nghttp2_nv` array describing `fields`.
+    package func withNameValuePairs<R>(_ body: (UnsafePointer<nghttp2_nv>?, Int) -> R) -> R {
+        if fields.isEmpty { return body(nil, 0) }
+        var byteCount = 0
+        for field in fields { byteCount += field.name.utf8.count + field.value.utf8.count }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(byteCount, 1))
+        let pairs = UnsafeMutablePointer<nghttp2_nv>.allocate(capacity: fields.count)
+        defer {
+            bytes.deallocate()
+            pairs.deallocate()
+        }
+        var offset = 0
+        for (index, field) in fields.enumerated() {
+            let nameStart = bytes + offset
+            offset += copy(field.name, to: nameStart)
+            let valueStart = bytes + offset
+            offset += copy(field.value, to: valueStart)
+            pairs[index] = nghttp2_nv(
+                name: nameStart, value: valueStart,
+                namelen: field.name.utf8.count, valuelen: field.value.utf8.count,
+                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        }
+        return body(UnsafePointer(pairs), fields.count)
+    }
+
+    private func copy(_ string: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
+        for byte in string.utf8 {
+            destination[count] = byte
+            count += 1
+        }
+        return count
+    }
+}

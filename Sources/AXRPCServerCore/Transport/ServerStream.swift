@@ -1,0 +1,59 @@
+import NIOCore
+import RPCProtocol
+
+/// The state of one gRPC call on an HTTP/2 stream: what the client sent, the handler running it,
+/// and the response bytes waiting for nghttp2's data provider. Lives on the connection's loop.
+package final class ServerStream {
+    package let id: Int32
+
+    // Request headers.
+    package var method = ""
+    package var path = ""
+    package var contentType: String?
+    package var timeoutHeader: String?
+    package var encoding: String?
+    package var metadata = Metadata()
+    package var headerListSize = 0
+
+    // Request body.
+    package var deframer: MessageDeframer
+    package var route: RPCRoute?
+    package var singleMessage: ByteBuffer?
+    package var messageCount = 0
+    package var inbound: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
+    package var clientHalfClosed = false
+
+    // The call.
+    package var task: Task<Void, Never>?
+    package var deadline: ContinuousClock.Instant?
+    package var deadlineTimer: Scheduled<Void>?
+
+    // Response.
+    /// HEADERS were submitted with a data provider (so the status goes in trailers).
+    package var responseStarted = false
+    package var pending: ByteBuffer
+    /// The status trailers, submitted once `pending` has drained.
+    package var trailers: HeaderBlock?
+    /// The data provider returned NGHTTP2_ERR_DEFERRED and needs `resume_data`.
+    package var isDeferred = false
+    /// The status is decided; later writes are refused.
+    package var isFinished = false
+    package var writeWaiter: EventLoopPromise<Void>?
+
+    package init(id: Int32, maxMessageSize: Int, allocator: ByteBufferAllocator) {
+        self.id = id
+        self.deframer = MessageDeframer(maxMessageSize: maxMessageSize)
+        self.pending = allocator.buffer(capacity: 0)
+    }
+
+    /// Stops the handler and anything waiting on the stream; used when the call ends early.
+    package func abandon() {
+        task?.cancel()
+        inbound?.finish(throwing: CancellationError())
+        inbound = nil
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        writeWaiter?.fail(CancellationError())
+        writeWaiter = nil
+    }
+}
