@@ -168,10 +168,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RPCProtocolTests", dependencies: ["RPCProtocol"]),
+        // A scripted `InferenceEngine` the front ends' tests share.
+        .target(
+            name: "EngineFakes",
+            dependencies: [
+                "RuntimeBridge",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/EngineFakes"
+        ),
         .testTarget(
             name: "AXRPCServerCoreTests",
             dependencies: [
-                "AXRPCServerCore", "AXRPCFrontEnd", "RPCProtocol", "CNGHTTP2", "RuntimeBridge",
+                "AXRPCServerCore", "AXRPCFrontEnd", "EngineFakes", "RPCProtocol", "CNGHTTP2", "RuntimeBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -180,8 +189,9 @@ let package = Package(
         .testTarget(
             name: "AXRPCGatewayTests",
             dependencies: [
-                "AXRPCGateway", "AXRPCFrontEnd", "RuntimeBridge",
+                "AXRPCGateway", "AXRPCFrontEnd", "RuntimeBridge", "EngineFakes",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
