@@ -68,12 +68,12 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
         case .end:
             switch state {
             case let .receiving(head, body):
-                dispatch(GatewayRequest(head: head, body: body), head: head, context: context)
+                dispatch(GatewayRequest(head: head, body: body, logger: logger), head: head, context: context)
             case let .discarding(head):
                 let tooLarge = GatewayError(.payloadTooLarge,
                                             "the request body is larger than \(Self.maxBodyBytes) bytes",
                                             code: "request_too_large")
-                dispatch(GatewayRequest(head: head, body: []), head: head, context: context, failure: tooLarge)
+                dispatch(GatewayRequest(head: head, body: [], logger: logger), head: head, context: context, failure: tooLarge)
             case .idle:
                 break
             }
@@ -110,7 +110,7 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
     package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Parse errors were answered with 400 by NIOHTTP1's error handler; anything else (reset
         // by peer, broken pipe) just ends the connection, which cancels the request's Task.
-        logger.debug("http connection error: \(error)")
+        logger.debug("http connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 }

@@ -60,7 +60,7 @@ package enum GatewayClock {
     }
 }
 
-package extension ModelDescriptor {
+extension ModelDescriptor {
     /// A stable 64-hex-digit identifier in the place of Ollama's blob digest. Not a content hash:
     /// the runtime's model files are not ours to read; clients only compare digests for equality.
     package var pseudoDigest: String {

@@ -13,7 +13,7 @@ package protocol GatewayMetricsExporter: Sendable {
     func requestFinished(api: String, method: String, code: String)
 }
 
-package extension GatewayMetricsExporter {
+extension GatewayMetricsExporter {
     /// Exporters that only render text count nothing.
     package func requestFinished(api: String, method: String, code: String) {}
 }

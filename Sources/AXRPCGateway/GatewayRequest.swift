@@ -1,5 +1,6 @@
 import AXRPCFrontEnd
 import NIOCore
+import Logging
 import NIOHTTP1
 
 /// One complete HTTP request as the router sees it: NIOHTTP1 has parsed it, the channel handler
@@ -11,8 +12,11 @@ package struct GatewayRequest: Sendable {
     package var path: String
     package var headers: HTTPHeaders
     package var body: [UInt8]
+    /// The gateway's logger with this request's `request_id`; generations carry it into the bridge.
+    package var logger: Logger
 
-    package init(head: HTTPRequestHead, body: [UInt8]) {
+    package init(head: HTTPRequestHead, body: [UInt8], logger: Logger) {
+        (self.logger, _) = RequestID.logger(from: logger)
         method = head.method
         headers = head.headers
         self.body = body

@@ -103,8 +103,7 @@ package struct GatewayRouter: Sendable {
         } catch {
             // A failed write: the connection is gone (its Task is being cancelled too).
             if Task.isCancelled || responder.hasSentHead { return GatewayError.clientClosedRequest }
-            context.logger.error("http handler failed: \(error)", metadata: ["path": "\(request.path)"])
-            return await send(GatewayError(.internalServerError, "internal error: \(error)", code: "internal_error"),
+            return await send(GatewayError.internalError(error, logger: request.logger),
                               dialect: route.dialect, via: responder)
         }
     }
@@ -131,7 +130,7 @@ package struct GatewayRouter: Sendable {
         ]
         // Probes and scrapes come every few seconds; at info they would bury the requests.
         let level: Logger.Level = dialect == .http && status.code < 500 ? .debug : .info
-        context.logger.log(level: level, "http request", metadata: metadata)
+        request.logger.log(level: level, "http request", metadata: metadata)
         context.metrics?.requestFinished(api: dialect.rawValue, method: route?.name ?? "unmatched",
                                          code: "\(status.code)")
     }

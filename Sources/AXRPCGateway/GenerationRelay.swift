@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import Logging
 import NIOHTTP1
 import RuntimeBridge
 
@@ -57,7 +58,7 @@ package struct GenerationRelay: Sendable {
                 }
             }
         } catch {
-            throw translate(error)
+            throw translate(error, logger: request.logger)
         }
         guard let summary else { throw endedEarly() }
         switch shaper.finish() {
@@ -123,7 +124,7 @@ package struct GenerationRelay: Sendable {
         } catch let error as GatewayError {
             throw error    // a failed write: the client is gone
         } catch {
-            let mapped = translate(error)
+            let mapped = translate(error, logger: request.logger)
             guard started, mapped.status != GatewayError.clientClosedRequest else { throw mapped }
             try await endStream(with: format.failure(mapped), via: responder)
             return mapped.status
@@ -161,10 +162,10 @@ package struct GenerationRelay: Sendable {
     /// A write failed: the connection closed under us, and its Task is being cancelled.
     package static let clientGone = GatewayError(BridgeError.cancelled, dialect: .http)
 
-    private func translate(_ error: any Error) -> GatewayError {
-        if let bridge = error as? BridgeError { return GatewayError(bridge, dialect: dialect) }
+    private func translate(_ error: any Error, logger: Logger?) -> GatewayError {
+        if let bridge = error as? BridgeError { return GatewayError(bridge, dialect: dialect, logger: logger) }
         if error is CancellationError || Task.isCancelled { return Self.clientGone }
-        return GatewayError(.internalServerError, "the generation failed: \(error)", code: "internal_error")
+        return GatewayError.internalError(error, logger: logger)
     }
 
     /// The engine's stream ended without a summary: it does that only when we were cancelled.

@@ -16,18 +16,18 @@ package struct OllamaRoutes: Sendable {
             },
             GatewayRoute(method: .POST, path: "/api/generate", dialect: .ollama) { request, responder in
                 let body = try request.jsonObject()
-                let parsed = try OllamaRequestReader(logger: routes.context.logger).generate(body)
-                return try await routes.serve(parsed, kind: .generate, via: responder)
+                let parsed = try OllamaRequestReader(logger: request.logger).generate(body)
+                return try await routes.serve(parsed, kind: .generate, request: request, via: responder)
             },
             GatewayRoute(method: .POST, path: "/api/chat", dialect: .ollama) { request, responder in
                 let body = try request.jsonObject()
-                let parsed = try OllamaRequestReader(logger: routes.context.logger).chat(body)
-                return try await routes.serve(parsed, kind: .chat, via: responder)
+                let parsed = try OllamaRequestReader(logger: request.logger).chat(body)
+                return try await routes.serve(parsed, kind: .chat, request: request, via: responder)
             },
         ] + OllamaModelRoutes(context: context).routes
     }
 
-    private func serve(_ parsed: OllamaGenerationRequest, kind: OllamaFormat.Kind,
+    private func serve(_ parsed: OllamaGenerationRequest, kind: OllamaFormat.Kind, request httpRequest: GatewayRequest,
                        via responder: GatewayResponder) async throws -> HTTPResponseStatus {
         let descriptor = await context.model(named: parsed.model)
         // Answers name the model as the client spelled it (Ollama echoes the request).
@@ -45,7 +45,7 @@ package struct OllamaRoutes: Sendable {
         }
         // The engine validates the rest (unknown model, blank prompt, last turn not the user's).
         let request = GenerationRequest(model: await context.resolveModel(parsed.model), job: parsed.job,
-                                        sampling: parsed.sampling)
+                                        sampling: parsed.sampling, logger: httpRequest.logger)
         let relay = GenerationRelay(engine: context.engine, dialect: .ollama, shaping: parsed.shaping)
         responder.reportIgnored(parsed.ignoredFields)
         if parsed.stream {

@@ -12,12 +12,12 @@ package struct OpenAIRoutes: Sendable {
         let routes = self
         return [
             GatewayRoute(method: .POST, path: "/v1/chat/completions", dialect: .openai) { request, responder in
-                let parsed = try OpenAIRequestReader(logger: routes.context.logger).chat(try request.jsonObject())
-                return try await routes.serve(parsed, kind: .chat, via: responder)
+                let parsed = try OpenAIRequestReader(logger: request.logger).chat(try request.jsonObject())
+                return try await routes.serve(parsed, kind: .chat, request: request, via: responder)
             },
             GatewayRoute(method: .POST, path: "/v1/completions", dialect: .openai) { request, responder in
-                let parsed = try OpenAIRequestReader(logger: routes.context.logger).completion(try request.jsonObject())
-                return try await routes.serve(parsed, kind: .text, via: responder)
+                let parsed = try OpenAIRequestReader(logger: request.logger).completion(try request.jsonObject())
+                return try await routes.serve(parsed, kind: .text, request: request, via: responder)
             },
             GatewayRoute(method: .GET, path: "/v1/models", dialect: .openai) { _, responder in
                 let models = await routes.context.engine.models().map(routes.entry)
@@ -42,14 +42,14 @@ package struct OpenAIRoutes: Sendable {
          "owned_by": "axrpc"]
     }
 
-    private func serve(_ parsed: OpenAIGenerationRequest, kind: OpenAIFormat.Kind,
+    private func serve(_ parsed: OpenAIGenerationRequest, kind: OpenAIFormat.Kind, request httpRequest: GatewayRequest,
                        via responder: GatewayResponder) async throws -> HTTPResponseStatus {
         let requested = parsed.model.flatMap { $0.isEmpty ? nil : $0 }
         let fallback = await context.model(named: nil)?.name ?? ""
         let format = OpenAIFormat(kind: kind, model: requested ?? fallback, includeUsage: parsed.includeUsage)
         // The engine validates the rest (unknown model, empty prompt, last message not the user's).
         let request = GenerationRequest(model: await context.resolveModel(parsed.model), job: parsed.job,
-                                        sampling: parsed.sampling)
+                                        sampling: parsed.sampling, logger: httpRequest.logger)
         let relay = GenerationRelay(engine: context.engine, dialect: .openai, shaping: parsed.shaping)
         responder.reportIgnored(parsed.ignoredFields)
         if parsed.stream {

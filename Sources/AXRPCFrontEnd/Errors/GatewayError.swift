@@ -1,3 +1,4 @@
+import Logging
 import NIOHTTP1
 import RuntimeBridge
 
@@ -47,7 +48,7 @@ package struct GatewayError: Error, Sendable {
 
     /// The HTTP face of a bridge failure. The gRPC face of the same cases is `BridgeMapping.error`;
     /// the table is the same idea with HTTP's vocabulary (see the gateway's README section).
-    package init(_ error: BridgeError, dialect: GatewayDialect) {
+    package init(_ error: BridgeError, dialect: GatewayDialect, logger: Logger? = nil) {
         switch error {
         case let .queueFull(_, retry):
             self.init(.serviceUnavailable, error.description, code: "server_busy",
@@ -58,7 +59,7 @@ package struct GatewayError: Error, Sendable {
             // Only ever seen by the log and the metrics: the client that cancelled is gone.
             self.init(Self.clientClosedRequest, error.description, code: "cancelled")
         case .unavailable:
-            self.init(.serviceUnavailable, error.description, code: "runtime_unavailable")
+            self.init(.serviceUnavailable, ClientFacingText.describe(error, logger: logger), code: "runtime_unavailable")
         case .contextFull:
             // OpenAI answers an over-long conversation with 400 context_length_exceeded.
             self.init(.badRequest, error.description, code: "context_length_exceeded")
@@ -69,6 +70,15 @@ package struct GatewayError: Error, Sendable {
             self.init(.notFound, "model \"\(name)\" not found; \(list) lists the available ones",
                       code: "model_not_found")
         }
+    }
+
+    /// A 500 for an error nothing expected: the client learns that it happened and the request id
+    /// to quote; the error itself (a type dump, a path, an address) goes only to the log.
+    package static func internalError(_ error: any Error, logger: Logger?) -> GatewayError {
+        logger?.error("request failed with an unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+        let id = logger?[metadataKey: RequestID.metadataKey].map { " (request id \($0))" } ?? ""
+        return GatewayError(.internalServerError, "internal server error\(id); the server log has the details",
+                            code: "internal_error")
     }
 
     /// nginx's 499: the client closed the connection before the answer was complete. Only used

@@ -32,7 +32,7 @@ package struct ParsedToolCall: Sendable, Equatable {
     }
 }
 
-package extension String {
+extension String {
     /// The string without leading and trailing whitespace and newlines.
     package func trimmingWhitespace() -> String {
         var view = Substring(self)

@@ -1,4 +1,4 @@
-package extension JSONValue {
+extension JSONValue {
     /// The JSON text Python's `json.dumps` writes by default (`", "` and `": "` separators, keys in
     /// order, non-ASCII kept): what Qwen's chat template (`tool | tojson`) puts in the `<tools>`
     /// block. The model was trained on that spelling, so the gateway writes it the same way.

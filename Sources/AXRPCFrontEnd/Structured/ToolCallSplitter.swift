@@ -93,7 +93,7 @@ package struct ToolCallSplitter: Sendable {
     }
 }
 
-package extension String {
+extension String {
     /// The string without trailing whitespace and newlines (the line break before a call).
     package func trimmingTrailingWhitespace() -> String {
         var view = Substring(self)

@@ -59,6 +59,7 @@ package struct ServerSetting: Sendable, Equatable {
         ServerSetting(name: "grpc-port", kind: .integer),
         ServerSetting(name: "shutdown-grace-seconds", kind: .number),
         ServerSetting(name: "log-level", kind: .text),
+        ServerSetting(name: "log-format", kind: .text),
         ServerSetting(name: "runtime-command", kind: .text),
         ServerSetting(name: "runtime-url", kind: .text),
         ServerSetting(name: "attach", kind: .switchFlag),

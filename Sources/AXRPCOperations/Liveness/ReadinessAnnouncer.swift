@@ -22,7 +22,7 @@ package enum ReadinessAnnouncer {
                     announced = true
                 }
                 if let problem = notifier.notify(message) {
-                    logger.warning("cannot notify systemd: \(problem)")
+                    logger.warning("cannot notify systemd", metadata: ["error": "\(problem)"])
                 }
             }
         }

@@ -18,7 +18,7 @@ struct RuntimeLauncher {
                                    supervisor: nil)
         }
         let resolved = try source.resolve()
-        for warning in resolved.warnings { logger.warning("\(warning)") }
+        for warning in resolved.warnings { logger.warning("runtime configuration", metadata: ["warning": "\(warning)"]) }
         if resolved.plan.emulated {
             logger.warning("no model configured: running the built-in emulator axllm-emulator; NO NPU IS USED and replies are synthetic")
         }

@@ -37,6 +37,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("log-format"),
+            help: "text (default; journal when stderr is the journal) or json: one JSON object per line.")
+    var logFormat: String?
+
     @OptionGroup(title: "Runtime")
     var runtime: RuntimeOptions
 
@@ -46,15 +50,18 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Deployment")
     var deployment: DeploymentOptions
 
+    func validate() throws {
+        if let logFormat, LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format must be one of: "
+                                  + LogFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        let journal = JournalLogHandler.isJournalStream(ProcessEnvironment.current)
-        LoggingSystem.bootstrap { label in
-            if journal { return JournalLogHandler(label: label, logLevel: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let format = logFormat.flatMap(LogFormat.init(rawValue:))
+            ?? LogFormat.automatic(environment: ProcessEnvironment.current)
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
         let logger = Logger(label: "axrpc")
         let signals = SignalWaiter()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -63,7 +70,7 @@ struct ServerCommand: AsyncParsableCommand {
         do {
             launcher = try await RuntimeLauncher.start(runtime, group: group, logger: logger)
         } catch {
-            logger.critical("cannot set up the runtime: \(error)")
+            logger.critical("cannot set up the runtime", metadata: ["error": "\(error)"])
             try await group.shutdownGracefully()
             throw ExitCode.failure
         }
@@ -125,7 +132,7 @@ struct ServerCommand: AsyncParsableCommand {
         let trigger = await StopTrigger.first(signals: signals, liveness: deployment.exitOnRuntimeFailure ? liveness : nil)
         switch trigger {
         case let .signal(signal):
-            logger.info("received \(signal); finishing open calls")
+            logger.info("finishing open calls", metadata: ["signal": "\(signal)"])
         case let .runtimeFailed(reason):
             logger.critical("the runtime failed and is no longer restarted; exiting (--exit-on-runtime-failure) so that the service manager restarts the server",
                             metadata: ["last_error": "\(reason)"])

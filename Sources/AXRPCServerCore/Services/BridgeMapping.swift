@@ -1,17 +1,19 @@
 import AXRPCFrontEnd
+import Logging
 import RPCProtocol
 import RuntimeBridge
 
 /// Translations between the bridge's values and the API's messages.
 package enum BridgeMapping {
-    package static func error(_ error: BridgeError) -> RPCError {
+    /// The status of a bridge failure; `logger` (the call's) receives what the client is not told.
+    package static func error(_ error: BridgeError, logger: Logger? = nil) -> RPCError {
         switch error {
         case let .queueFull(_, retry):
             return RPCError(.resourceExhausted, error.description,
                             trailers: ["grpc-retry-pushback-ms": "\(retry)"])
         case .deadlineExceeded: return RPCError(.deadlineExceeded, error.description)
         case .cancelled: return RPCError(.cancelled, error.description)
-        case .unavailable: return RPCError(.unavailable, error.description)
+        case .unavailable: return RPCError(.unavailable, ClientFacingText.describe(error, logger: logger))
         case .contextFull: return RPCError(.outOfRange, error.description)
         case .invalidArgument: return RPCError(.invalidArgument, error.description)
         case .modelNotFound: return RPCError(.notFound, error.description)

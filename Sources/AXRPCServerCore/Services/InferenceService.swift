@@ -63,7 +63,8 @@ package struct InferenceService: Sendable {
         let (system, shaping) = try StructuredRequestMapping.generate(request)
         let job = GenerationRequest.Job.generate(prompt: request.prompt, system: system)
         try await run(GenerationRequest(model: request.model, job: job,
-                                        sampling: BridgeMapping.sampling(request.options), deadline: context.deadline),
+                                        sampling: BridgeMapping.sampling(request.options), deadline: context.deadline,
+                                        logger: context.logger),
                       shaping: shaping, writer: writer)
     }
 
@@ -77,7 +78,8 @@ package struct InferenceService: Sendable {
         }
         let (turns, shaping) = try StructuredRequestMapping.chat(request)
         try await run(GenerationRequest(model: request.model, job: .chat(turns),
-                                        sampling: BridgeMapping.sampling(request.options), deadline: context.deadline),
+                                        sampling: BridgeMapping.sampling(request.options), deadline: context.deadline,
+                                        logger: context.logger),
                       shaping: shaping, writer: writer)
     }
 
@@ -106,7 +108,7 @@ package struct InferenceService: Sendable {
                 }
             }
         } catch let error as BridgeError {
-            throw BridgeMapping.error(error)
+            throw BridgeMapping.error(error, logger: request.logger)
         }
     }
 }

@@ -1,10 +1,11 @@
 import AXRPCFrontEnd
 import CNGHTTP2
+import Logging
 import NIOCore
 import RPCProtocol
 
 /// The request side: headers, body and half-close of each stream, and starting its handler.
-package extension HTTP2ServerConnection {
+extension HTTP2ServerConnection {
     package func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
         guard isRequestHeaders(frame) else { return 0 }
         let id = frame.pointee.hd.stream_id
@@ -19,8 +20,8 @@ package extension HTTP2ServerConnection {
         // RFC 9113 counts 32 octets of overhead per field; nghttp2 1.52 does not enforce the limit.
         stream.headerListSize += name.count + value.count + 32
         if stream.headerListSize > configuration.maxHeaderListSize {
-            logger.info("resetting stream: header list too large", metadata: [
-                "stream": "\(stream.id)", "limit": "\(configuration.maxHeaderListSize)"])
+            logger(for: stream).info("resetting stream: header list too large", metadata: [
+                "limit": "\(configuration.maxHeaderListSize)"])
             return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         guard isRequestHeaders(frame) else { return 0 }
@@ -74,7 +75,8 @@ package extension HTTP2ServerConnection {
         } catch let error as RPCError {
             fail(stream, error)
         } catch {
-            fail(stream, RPCError(.internalError, "could not read the request: \(error)"))
+            logger(for: stream).debug("unreadable request", metadata: ["error": "\(String(reflecting: error))"])
+            fail(stream, RPCError(.internalError, "could not read the request message"))
         }
         return 0
     }
@@ -111,6 +113,8 @@ package extension HTTP2ServerConnection {
             armDeadline(stream, after: timeout)
         }
         stream.route = route
+        // Checked first: building a call's logger costs an allocation the health probes can skip.
+        if logger.logLevel <= .debug { logger(for: stream).debug("call started") }
         if route.kind == .bidirectionalStreaming {
             let (messages, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
             stream.inbound = continuation
@@ -152,25 +156,29 @@ package extension HTTP2ServerConnection {
     private func deadlineExpired(_ id: Int32, timeout: GRPCTimeout) {
         guard let stream = streams[id], !stream.isFinished else { return }
         stream.deadlineTimer = nil
-        logger.debug("deadline exceeded", metadata: ["stream": "\(id)", "path": "\(stream.path)"])
+        logger(for: stream).debug("deadline exceeded")
         fail(stream, RPCError(.deadlineExceeded, "deadline exceeded after \(timeout.headerValue)"))
         scheduleFlush()
     }
 
     private func startHandler(_ stream: ServerStream, route: RPCRoute, request: RawRequest) {
         let sink = StreamResponseSink(streamID: stream.id, connection: loopBound)
-        let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
-                                    peer: peer, logger: logger)
         if let immediate = route.immediate, case let .single(bytes) = request {
+            // Answered from memory on this loop: the request's logger is built only if needed.
+            let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
+                                        peer: peer, logger: logger)
             do {
                 finish(streamID: stream.id, finalMessage: try immediate(bytes, context), error: nil)
             } catch let error as RPCError {
                 finish(streamID: stream.id, finalMessage: nil, error: error)
             } catch {
-                finish(streamID: stream.id, finalMessage: nil, error: RPCError(.unknown, "\(error)"))
+                finish(streamID: stream.id, finalMessage: nil,
+                       error: UnexpectedFailure.status(for: error, logger: logger(for: stream)))
             }
             return
         }
+        let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
+                                    peer: peer, logger: logger(for: stream))
         let handler = route.handler
         stream.task = Task {
             do {
@@ -181,10 +189,17 @@ package extension HTTP2ServerConnection {
             } catch is CancellationError {
                 sink.finish(finalMessage: nil, error: RPCError(.cancelled, "the call was cancelled"))
             } catch {
-                context.logger.error("handler failed", metadata: ["path": "\(context.path)", "error": "\(error)"])
-                sink.finish(finalMessage: nil, error: RPCError(.unknown, "\(error)"))
+                sink.finish(finalMessage: nil, error: UnexpectedFailure.status(for: error, logger: context.logger))
             }
         }
+    }
+
+    /// The logger of one call: the connection's, with the call's request id and method.
+    func logger(for stream: ServerStream) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: RequestID.metadataKey] = "\(requestTag)/\(stream.id)"
+        if !stream.path.isEmpty { logger[metadataKey: "path"] = "\(stream.path)" }
+        return logger
     }
 
     private func isRequestHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Bool {

@@ -3,7 +3,7 @@ import NIOCore
 import RPCProtocol
 
 /// The response side: HEADERS, DATA through a deferred data provider, trailers, and stream ends.
-package extension HTTP2ServerConnection {
+extension HTTP2ServerConnection {
     /// Queues a framed message on a stream; the future completes when the writer may go on.
     package func enqueue(message: ByteBuffer, on streamID: Int32) -> EventLoopFuture<Void> {
         guard let stream = streams[streamID], !stream.isFinished, session != nil else {
@@ -56,10 +56,11 @@ package extension HTTP2ServerConnection {
             if !error.message.isEmpty { trailers.add("grpc-message", StatusMessageEncoding.encode(error.message)) }
             for field in error.trailers.wireHeaders { trailers.add(field.name, field.value) }
             if error.code != .cancelled {
-                logger.debug("call failed", metadata: [
-                    "stream": "\(stream.id)", "path": "\(stream.path)", "code": "\(error.code.name)",
-                    "message": "\(error.message)"])
+                logger(for: stream).debug("call failed", metadata: [
+                    "code": "\(error.code.name)", "message": "\(error.message)"])
             }
+        } else if logger.logLevel <= .debug {
+            logger(for: stream).debug("call finished", metadata: ["code": "OK"])
         }
         if stream.responseStarted {
             stream.trailers = trailers
@@ -98,8 +99,8 @@ package extension HTTP2ServerConnection {
                 : nghttp2_submit_response(session, stream.id, pairs, count, nil)
         }
         if result != 0 {
-            logger.debug("could not submit response", metadata: [
-                "stream": "\(stream.id)", "error": "\(String(cString: nghttp2_strerror(result)))"])
+            logger(for: stream).debug("could not submit response", metadata: [
+                "error": "\(String(cString: nghttp2_strerror(result)))"])
         }
     }
 
@@ -162,8 +163,8 @@ package extension HTTP2ServerConnection {
         guard let stream = streams.removeValue(forKey: streamID) else { return 0 }
         if !stream.isFinished {
             stream.isFinished = true
-            logger.debug("stream closed by the client before the call ended", metadata: [
-                "stream": "\(streamID)", "path": "\(stream.path)", "http2_error": "\(errorCode)"])
+            logger(for: stream).debug("stream closed by the client before the call ended", metadata: [
+                "http2_error": "\(errorCode)"])
             stream.abandon()
             if stream.route != nil { configuration.callFinished?(stream.route?.path, .cancelled) }
         } else {

@@ -1,3 +1,4 @@
+import AXRPCFrontEnd
 import CNGHTTP2
 import Logging
 import NIOCore
@@ -12,6 +13,9 @@ package final class HTTP2ServerConnection {
     package let router: Router
     package let peer: String
     package var logger: Logger
+    /// Names this connection in request ids: a call's id is `<tag>/<stream id>`, unique in the
+    /// process without a lock or an allocation per call.
+    package let requestTag = RequestID.next()
     package weak var output: (any ConnectionOutput)?
 
     package var session: OpaquePointer?
