@@ -36,7 +36,10 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
     private var state = State.idle
     private var task: Task<Void, Never>?
 
-    package init(router: GatewayRouter, logger: Logger) {
+    private let calls: CallTracker
+
+    package init(router: GatewayRouter, logger: Logger, calls: CallTracker = CallTracker()) {
+        self.calls = calls
         self.router = router
         self.logger = logger
     }
@@ -86,7 +89,7 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
                                          headers: router.context.cors.responseHeaders(origin: head.headers.first(name: "Origin")))
         let router = self.router
         // Not bound to the loop: JSON work and the engine's stream run on the cooperative pool.
-        task = Task {
+        task = calls.run {
             await router.respond(to: request, via: responder, failure: failure)
         }
         // `HTTPServerPipelineHandler` holds a pipelined next request back until this response has

@@ -16,9 +16,15 @@ package final class HTTPGateway: Sendable {
     private let router: GatewayRouter
     private let logger: Logger
     private let listener = QuiescingListener()
+    /// Requests being answered; shutdown waits for them.
+    package let calls = CallTracker()
+    /// How long responses in flight may run once a graceful shutdown began (`run()` as a `Service`).
+    package let shutdownGrace: Duration
 
     package init(engine: any InferenceEngine, info: ServerInfo, group: any EventLoopGroup, logger: Logger,
-         metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy()) {
+                 metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy(),
+                 shutdownGrace: Duration = .seconds(5)) {
+        self.shutdownGrace = shutdownGrace
         self.group = group
         self.logger = logger
         router = GatewayRouter(context: GatewayContext(engine: engine, info: info, logger: logger, metrics: metrics,
@@ -30,12 +36,13 @@ package final class HTTPGateway: Sendable {
     package func start(host: String, port: Int) async throws -> SocketAddress {
         let router = self.router
         let logger = self.logger
+        let calls = self.calls
         let address = try await listener.bind(group: group, host: host, port: port) { channel in
             let pipeline = channel.pipeline.syncOperations
             // Malformed requests get NIOHTTP1's 400 and a close; pipelined requests are held
             // until the previous response has ended.
             try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-            try pipeline.addHandler(GatewayChannelHandler(router: router, logger: logger))
+            try pipeline.addHandler(GatewayChannelHandler(router: router, logger: logger, calls: calls))
         }
         logger.info("serving HTTP (Ollama and OpenAI APIs, /healthz, /readyz, /metrics)",
                     metadata: ["address": "\(host):\(address.port ?? port)"])
@@ -49,5 +56,6 @@ package final class HTTPGateway: Sendable {
         // HTTPServerPipelineHandler closes idle connections at once and busy ones after their
         // current response.
         await listener.shutdown(grace: grace)
+        await calls.waitUntilIdle()
     }
 }

@@ -25,7 +25,8 @@ package final class LivenessMonitor: Sendable {
         /// Bumped on every change into or out of FAILED, so a stale timer knows it is stale.
         var epoch = 0
         var dead = false
-        var deathWaiters: [CheckedContinuation<String, Never>] = []
+        var deathWaiters: [Int: CheckedContinuation<String?, Never>] = [:]
+        var nextWaiter = 0
     }
 
     package init(grace: Duration) {
@@ -75,11 +76,11 @@ package final class LivenessMonitor: Sendable {
 
     /// The grace ran out: if the runtime is still in the same FAILED spell, the server is dead.
     private func expire(epoch: Int) {
-        let (waiters, reason) = state.withLockedValue { state -> ([CheckedContinuation<String, Never>], String) in
+        let (waiters, reason) = state.withLockedValue { state -> ([CheckedContinuation<String?, Never>], String) in
             guard state.epoch == epoch, state.failedSince != nil, !state.dead else { return ([], "") }
             state.dead = true
-            defer { state.deathWaiters = [] }
-            return (state.deathWaiters, state.lastError)
+            defer { state.deathWaiters = [:] }
+            return (Array(state.deathWaiters.values), state.lastError)
         }
         for waiter in waiters { waiter.resume(returning: reason) }
     }
@@ -99,15 +100,26 @@ package final class LivenessMonitor: Sendable {
 
     /// Returns (with the runtime's last error) once the server is dead; never while it is alive.
     /// A runtime that recovers from FAILED inside the grace (e.g. an attached runtime that comes
-    /// back) does not count.
-    package func waitUntilDead() async -> String {
-        await withCheckedContinuation { continuation in
-            let reason = state.withLockedValue { state -> String? in
-                if state.dead { return state.lastError }
-                state.deathWaiters.append(continuation)
-                return nil
+    /// back) does not count. nil when the waiting task is cancelled first (the server is
+    /// shutting down for another reason).
+    package func waitUntilDead() async -> String? {
+        let key = state.withLockedValue { state -> Int in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+                let immediate = state.withLockedValue { state -> String?? in
+                    if state.dead { return .some(state.lastError) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.deathWaiters[key] = continuation
+                    return .none
+                }
+                if let immediate { continuation.resume(returning: immediate) }
             }
-            if let reason { continuation.resume(returning: reason) }
+        } onCancel: {
+            let waiter = state.withLockedValue { $0.deathWaiters.removeValue(forKey: key) }
+            waiter?.resume(returning: nil)
         }
     }
 }

@@ -3,10 +3,12 @@ import AXRPCServerCore
 import Logging
 import NIOCore
 import RuntimeBridge
+import ServiceLifecycle
 
 /// Builds the engine the flags ask for: the supervisor that runs the runtime, and the bridge on
-/// top of it. `stop()` ends the runtime on every exit path of the server.
-struct RuntimeLauncher {
+/// top of it. As a `Service` it keeps the runtime until the group shuts down (last, after the
+/// front ends); `stop()` ends it on the exit paths before the group runs.
+struct RuntimeLauncher: Service {
     let engine: any InferenceEngine
     let info: ServerInfo
     private let supervisor: RuntimeSupervisor?
@@ -35,5 +37,10 @@ struct RuntimeLauncher {
 
     func stop() async {
         await supervisor?.stop()
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await stop()
     }
 }

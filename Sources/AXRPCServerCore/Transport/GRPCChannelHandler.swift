@@ -1,3 +1,4 @@
+import AXRPCFrontEnd
 import Logging
 import NIOCore
 
@@ -12,7 +13,11 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
     private var context: ChannelHandlerContext?
     private var connection: HTTP2ServerConnection?
 
-    package init(configuration: TransportConfiguration, router: Router, logger: Logger) {
+    private let calls: CallTracker
+
+    package init(configuration: TransportConfiguration, router: Router, logger: Logger,
+                 calls: CallTracker = CallTracker()) {
+        self.calls = calls
         self.configuration = configuration
         self.router = router
         self.logger = logger
@@ -22,7 +27,7 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
         self.context = context
         let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
         let connection = HTTP2ServerConnection(eventLoop: context.eventLoop, configuration: configuration,
-                                               router: router, peer: peer, logger: logger)
+                                               router: router, peer: peer, logger: logger, calls: calls)
         connection.output = self
         self.connection = connection
         if context.channel.isActive { start(context: context) }

@@ -180,7 +180,7 @@ extension HTTP2ServerConnection {
         let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
                                     peer: peer, logger: logger(for: stream))
         let handler = route.handler
-        stream.task = Task {
+        stream.task = calls.run {
             do {
                 let finalMessage = try await handler(request, sink, context)
                 sink.finish(finalMessage: finalMessage, error: nil)

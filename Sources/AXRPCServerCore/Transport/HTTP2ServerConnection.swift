@@ -16,6 +16,8 @@ package final class HTTP2ServerConnection {
     /// Names this connection in request ids: a call's id is `<tag>/<stream id>`, unique in the
     /// process without a lock or an allocation per call.
     package let requestTag = RequestID.next()
+    /// The server's running handlers, which its shutdown waits for.
+    package let calls: CallTracker
     package weak var output: (any ConnectionOutput)?
 
     package var session: OpaquePointer?
@@ -25,7 +27,8 @@ package final class HTTP2ServerConnection {
     private var goawaySent = false
 
     package init(eventLoop: any EventLoop, configuration: TransportConfiguration, router: Router,
-         peer: String, logger: Logger) {
+         peer: String, logger: Logger, calls: CallTracker = CallTracker()) {
+        self.calls = calls
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.router = router
