@@ -12,7 +12,22 @@ package enum RPCMethodKind: Sendable {
 /// The request body as the transport hands it to a handler.
 package enum RawRequest: Sendable {
     case single(ByteBuffer)
-    case stream(AsyncThrowingStream<ByteBuffer, any Error>)
+    case stream(InboundMessages)
+}
+
+/// The request messages of a streaming call, and the way back to the transport's flow control:
+/// `consumed` is told the wire size of each message the handler has taken, and only then is
+/// the client allowed to send that much more, so a handler that stops reading stops the client
+/// instead of letting its messages pile up in memory.
+package struct InboundMessages: Sendable {
+    package var messages: AsyncThrowingStream<ByteBuffer, any Error>
+    package var consumed: @Sendable (_ wireBytes: Int) -> Void
+
+    package init(messages: AsyncThrowingStream<ByteBuffer, any Error>,
+                 consumed: @escaping @Sendable (_ wireBytes: Int) -> Void = { _ in }) {
+        self.messages = messages
+        self.consumed = consumed
+    }
 }
 
 /// A method the server serves: its path, kind and a type-erased handler over serialized messages.
@@ -78,10 +93,10 @@ package struct RPCRoute: Sendable {
         _ body: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) -> RPCRoute {
         RPCRoute(path: path, kind: .bidirectionalStreaming) { raw, sink, context in
-            guard case let .stream(messages) = raw else {
+            guard case let .stream(inbound) = raw else {
                 throw RPCError(.internalError, "streaming method received a single request")
             }
-            try await body(RequestStream(raw: messages), ResponseWriter(sink: sink), context)
+            try await body(RequestStream(inbound: inbound), ResponseWriter(sink: sink), context)
             return nil
         }
     }

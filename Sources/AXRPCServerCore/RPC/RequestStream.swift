@@ -1,20 +1,24 @@
 import NIOCore
 import RPCProtocol
 
-/// The typed request messages of a client- or bidirectional-streaming call.
+/// The typed request messages of a client- or bidirectional-streaming call. Taking a message
+/// tells the transport it may let the client send that much more (`InboundMessages.consumed`).
 package struct RequestStream<Message: WireMessage>: AsyncSequence, Sendable {
     package typealias Element = Message
-    package let raw: AsyncThrowingStream<ByteBuffer, any Error>
+    package let inbound: InboundMessages
 
     package struct AsyncIterator: AsyncIteratorProtocol {
-        package var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        let consumed: @Sendable (Int) -> Void
+
         package mutating func next() async throws -> Message? {
             guard let bytes = try await base.next() else { return nil }
+            consumed(MessageFramer.prefixSize + bytes.readableBytes)
             return try Message(wireBytes: bytes)
         }
     }
 
     package func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: raw.makeAsyncIterator())
+        AsyncIterator(base: inbound.messages.makeAsyncIterator(), consumed: inbound.consumed)
     }
 }

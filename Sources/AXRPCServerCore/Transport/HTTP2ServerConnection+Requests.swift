@@ -56,7 +56,17 @@ extension HTTP2ServerConnection {
     }
 
     package func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard let stream = streams[streamID], !stream.isFinished, let route = stream.route else { return 0 }
+        guard let stream = streams[streamID], !stream.isFinished, let route = stream.route else {
+            // Nobody will read these: the window goes back at once.
+            returnWindow(streamID, bytes.count)
+            return 0
+        }
+        if route.kind == .bidirectionalStreaming {
+            stream.unconsumedBytes += bytes.count
+        } else {
+            // At most one message, held until the handler starts: bounded by the message size limit.
+            returnWindow(streamID, bytes.count)
+        }
         stream.deframer.append(bytes)
         do {
             while let message = try stream.deframer.next() {
@@ -118,7 +128,12 @@ extension HTTP2ServerConnection {
         if route.kind == .bidirectionalStreaming {
             let (messages, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
             stream.inbound = continuation
-            startHandler(stream, route: route, request: .stream(messages))
+            let bound = loopBound
+            let id = stream.id
+            let inbound = InboundMessages(messages: messages) { wireBytes in
+                bound.eventLoop.execute { bound.value.handlerConsumed(wireBytes, on: id) }
+            }
+            startHandler(stream, route: route, request: .stream(inbound))
         }
     }
 
@@ -192,6 +207,21 @@ extension HTTP2ServerConnection {
                 sink.finish(finalMessage: nil, error: UnexpectedFailure.status(for: error, logger: context.logger))
             }
         }
+    }
+
+    /// A streaming handler took a message of `wireBytes`: the client may send that much more.
+    func handlerConsumed(_ wireBytes: Int, on streamID: Int32) {
+        guard let stream = streams[streamID], stream.unconsumedBytes > 0 else { return }
+        let count = min(wireBytes, stream.unconsumedBytes)
+        stream.unconsumedBytes -= count
+        returnWindow(streamID, count)
+        scheduleFlush()
+    }
+
+    /// Gives received bytes back to flow control (WINDOW_UPDATE when enough have come back).
+    func returnWindow(_ streamID: Int32, _ count: Int) {
+        guard count > 0, let session else { return }
+        nghttp2_session_consume(session, streamID, count)
     }
 
     /// The logger of one call: the connection's, with the call's request id and method.

@@ -43,6 +43,9 @@ extension HTTP2ServerConnection {
     /// Sends the status: in trailers after the messages, or Trailers-Only when nothing was sent.
     private func complete(_ stream: ServerStream, _ error: RPCError?) {
         stream.isFinished = true
+        // What the handler will no longer take goes back to the connection's window.
+        returnWindow(stream.id, stream.unconsumedBytes)
+        stream.unconsumedBytes = 0
         stream.deadlineTimer?.cancel()
         stream.deadlineTimer = nil
         stream.inbound?.finish()
@@ -161,6 +164,8 @@ extension HTTP2ServerConnection {
 
     package func streamClosed(_ streamID: Int32, errorCode: UInt32) -> Int32 {
         guard let stream = streams.removeValue(forKey: streamID) else { return 0 }
+        returnWindow(streamID, stream.unconsumedBytes)
+        stream.unconsumedBytes = 0
         if !stream.isFinished {
             stream.isFinished = true
             logger(for: stream).debug("stream closed by the client before the call ended", metadata: [

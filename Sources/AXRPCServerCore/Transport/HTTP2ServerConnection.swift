@@ -56,6 +56,9 @@ package final class HTTP2ServerConnection {
         nghttp2_option_set_max_settings(option, 32)
         nghttp2_option_set_max_outbound_ack(option, 1000)
         nghttp2_option_set_max_deflate_dynamic_table_size(option, 4096)
+        // Flow control by hand: received bytes count as consumed when a handler took them (see
+        // `returnWindow`), not on receipt, so a streaming call's inbound side stays bounded.
+        nghttp2_option_set_no_auto_window_update(option, 1)
         let userData = Unmanaged.passUnretained(self).toOpaque()
         guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0 else { return false }
         var settings = [

@@ -21,6 +21,10 @@ package final class ServerStream {
     package var singleMessage: ByteBuffer?
     package var messageCount = 0
     package var inbound: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
+    /// DATA bytes of a streaming call not yet given back to flow control: they are given back as
+    /// the handler takes its messages, so the client can never get further ahead than the
+    /// stream's window (1 MiB).
+    package var unconsumedBytes = 0
     package var clientHalfClosed = false
 
     // The call.
