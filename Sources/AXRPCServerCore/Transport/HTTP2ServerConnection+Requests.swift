@@ -139,7 +139,6 @@ extension HTTP2ServerConnection {
 
     /// The client half-closed: a single-message call can start; a stream's messages end.
     private func requestEnded(_ stream: ServerStream) {
-        stream.clientHalfClosed = true
         guard !stream.isFinished, let route = stream.route else { return }
         if stream.deframer.hasPartialMessage {
             fail(stream, RPCError(.internalError, "the request ended in the middle of a message"))

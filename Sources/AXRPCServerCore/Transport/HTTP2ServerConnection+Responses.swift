@@ -11,8 +11,7 @@ extension HTTP2ServerConnection {
         }
         var message = message
         stream.pending.writeBuffer(&message)
-        startResponseIfNeeded(stream)
-        resumeIfDeferred(stream)
+        messageQueued(stream)
         scheduleFlush()
         guard stream.pending.readableBytes > configuration.streamSendHighWater else {
             return eventLoop.makeSucceededVoidFuture()
@@ -27,7 +26,7 @@ extension HTTP2ServerConnection {
         guard let stream = streams[streamID], !stream.isFinished else { return }
         if var finalMessage {
             stream.pending.writeBuffer(&finalMessage)
-            startResponseIfNeeded(stream)
+            messageQueued(stream)
         }
         complete(stream, error)
         scheduleFlush()
@@ -42,7 +41,7 @@ extension HTTP2ServerConnection {
 
     /// Sends the status: in trailers after the messages, or Trailers-Only when nothing was sent.
     private func complete(_ stream: ServerStream, _ error: RPCError?) {
-        stream.isFinished = true
+        guard !stream.isFinished else { return }
         // What the handler will no longer take goes back to the connection's window.
         returnWindow(stream.id, stream.unconsumedBytes)
         stream.unconsumedBytes = 0
@@ -65,19 +64,21 @@ extension HTTP2ServerConnection {
         } else if logger.logLevel <= .debug {
             logger(for: stream).debug("call finished", metadata: ["code": "OK"])
         }
-        if stream.responseStarted {
-            stream.trailers = trailers
-            resumeIfDeferred(stream)
-        } else {
+        switch stream.response.finish(with: trailers) {
+        case let .sendTrailersOnly(trailers):
             var block = HeaderBlock([(":status", "200"), ("content-type", "application/grpc")])
             block.fields.append(contentsOf: trailers.fields)
             submitResponse(stream, headers: block, withBody: false)
+        case let .queueTrailers(resume):
+            if resume { resumeData(stream) }
+        case .ignore:
+            break
         }
     }
 
     /// A plain HTTP error for requests that are not gRPC at all (wrong method or content-type).
     package func respondHTTP(_ stream: ServerStream, status: Int, message: String, extra: [(String, String)]) {
-        stream.isFinished = true
+        stream.response.answeredWithoutBody()
         var block = HeaderBlock([(":status", "\(status)"), ("content-type", "text/plain; charset=utf-8"),
                                  ("grpc-status", "\(StatusCode.internalError.rawValue)"),
                                  ("grpc-message", StatusMessageEncoding.encode(message))])
@@ -85,11 +86,18 @@ extension HTTP2ServerConnection {
         submitResponse(stream, headers: block, withBody: false)
     }
 
-    private func startResponseIfNeeded(_ stream: ServerStream) {
-        guard !stream.responseStarted else { return }
-        stream.responseStarted = true
-        submitResponse(stream, headers: HeaderBlock([(":status", "200"), ("content-type", "application/grpc")]),
-                       withBody: true)
+    /// A message was queued: the first one starts the response, later ones may wake the provider.
+    private func messageQueued(_ stream: ServerStream) {
+        switch stream.response.messageQueued() {
+        case .submitHeaders:
+            submitResponse(stream, headers: HeaderBlock([(":status", "200"), ("content-type", "application/grpc")]),
+                           withBody: true)
+        case .resume:
+            resumeData(stream)
+        case .none, .refuse:
+            // `enqueue` and `finish` check `isFinished` first, so a refusal does not reach here.
+            break
+        }
     }
 
     private func submitResponse(_ stream: ServerStream, headers: HeaderBlock, withBody: Bool) {
@@ -107,9 +115,8 @@ extension HTTP2ServerConnection {
         }
     }
 
-    private func resumeIfDeferred(_ stream: ServerStream) {
-        guard stream.isDeferred, let session else { return }
-        stream.isDeferred = false
+    private func resumeData(_ stream: ServerStream) {
+        guard let session else { return }
         nghttp2_session_resume_data(session, stream.id)
     }
 
@@ -130,15 +137,21 @@ extension HTTP2ServerConnection {
         }
         if stream.pending.readableBytes == 0 {
             stream.pending.clear()
-            if let trailers = stream.trailers, let session {
-                stream.trailers = nil
-                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-                _ = trailers.withNameValuePairs { pairs, count in
-                    nghttp2_submit_trailer(session, streamID, pairs, count)
+            // With bytes copied and the call still running, nghttp2 simply asks again later.
+            if count == 0 || stream.isFinished {
+                switch stream.response.providerDrained() {
+                case .deferData:
+                    // Only reached with count == 0: a running call's provider ran dry.
+                    return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+                case let .sendTrailers(trailers):
+                    guard let session else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+                    flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                    _ = trailers.withNameValuePairs { pairs, count in
+                        nghttp2_submit_trailer(session, streamID, pairs, count)
+                    }
+                case .fail:
+                    return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
                 }
-            } else if count == 0 {
-                stream.isDeferred = true
-                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
             }
         }
         if let waiter = stream.writeWaiter, stream.pending.readableBytes <= configuration.streamSendHighWater / 2 {
@@ -166,8 +179,7 @@ extension HTTP2ServerConnection {
         guard let stream = streams.removeValue(forKey: streamID) else { return 0 }
         returnWindow(streamID, stream.unconsumedBytes)
         stream.unconsumedBytes = 0
-        if !stream.isFinished {
-            stream.isFinished = true
+        if stream.response.abandon() {
             logger(for: stream).debug("stream closed by the client before the call ended", metadata: [
                 "http2_error": "\(errorCode)"])
             stream.abandon()

@@ -150,9 +150,9 @@ package final class HTTP2ServerConnection {
 
     /// The socket is gone (or going): every call still running is cancelled.
     package func connectionClosed() {
-        for stream in streams.values where !stream.isFinished {
-            stream.isFinished = true
-            stream.abandon()
+        for stream in streams.values {
+            let wasRunning = stream.response.abandon()
+            if wasRunning { stream.abandon() }
         }
         streams.removeAll()
         if let session {

@@ -25,7 +25,6 @@ package final class ServerStream {
     /// the handler takes its messages, so the client can never get further ahead than the
     /// stream's window (1 MiB).
     package var unconsumedBytes = 0
-    package var clientHalfClosed = false
 
     // The call.
     package var task: Task<Void, Never>?
@@ -33,16 +32,14 @@ package final class ServerStream {
     package var deadlineTimer: Scheduled<Void>?
 
     // Response.
-    /// HEADERS were submitted with a data provider (so the status goes in trailers).
-    package var responseStarted = false
+    /// What has gone out, and what comes next (see `ResponseStateMachine`).
+    package var response = ResponseStateMachine()
+    /// Framed messages waiting for nghttp2's data provider.
     package var pending: ByteBuffer
-    /// The status trailers, submitted once `pending` has drained.
-    package var trailers: HeaderBlock?
-    /// The data provider returned NGHTTP2_ERR_DEFERRED and needs `resume_data`.
-    package var isDeferred = false
-    /// The status is decided; later writes are refused.
-    package var isFinished = false
     package var writeWaiter: EventLoopPromise<Void>?
+
+    /// The status is decided; later writes are refused.
+    package var isFinished: Bool { response.isFinished }
 
     package init(id: Int32, maxMessageSize: Int, allocator: ByteBufferAllocator) {
         self.id = id
