@@ -5,6 +5,7 @@ import PackageDescription
 // Layering: each target depends only on targets on lines above it.
 //
 //   CNGHTTP2, CAXRPCProto          C: nghttp2 (system), protobuf-c code generated from proto/
+//   NGHTTP2Session                 what server and client share of nghttp2
 //   RPCProtocol                    gRPC wire protocol, method paths, the API's messages
 //   RuntimeBridge                  the NPU runtime behind `InferenceEngine` (no HTTP/2, no protobuf)
 //   AXRPCFrontEnd                  shared by both faces: server facts, liveness, tool calls, JSON
@@ -12,7 +13,8 @@ import PackageDescription
 //   AXRPCOperations                configuration layering, metrics, systemd, doctor
 //   AXRPCServer (exe)              command line and wiring
 //
-//   AXRPCClient -> AXRPCCLI (exe)  the Swift client and `axrpc`; AXLLMEmulator (exe) stands alone
+//   AXRPCClient -> AXRPCCLI (exe)  the Swift client (on NGHTTP2Session, RPCProtocol) and `axrpc`;
+//                                  AXLLMEmulator (exe) stands alone
 
 let package = Package(
     name: "axrpc",
@@ -44,6 +46,14 @@ let package = Package(
             name: "CAXRPCProto",
             cSettings: [.headerSearchPath("include")],
             linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        // What the server and the client share of nghttp2: the header block, the output buffer.
+        .target(
+            name: "NGHTTP2Session",
+            dependencies: [
+                "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // gRPC wire protocol and the API's messages as Swift values.
         .target(
@@ -83,6 +93,7 @@ let package = Package(
             name: "AXRPCServerCore",
             dependencies: [
                 "CNGHTTP2",
+                "NGHTTP2Session",
                 "RPCProtocol",
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
@@ -145,6 +156,7 @@ let package = Package(
             name: "AXRPCClient",
             dependencies: [
                 "CNGHTTP2",
+                "NGHTTP2Session",
                 "RPCProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -184,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "AXRPCServerCoreTests",
             dependencies: [
-                "AXRPCServerCore", "AXRPCFrontEnd", "EngineFakes", "RPCProtocol", "CNGHTTP2", "RuntimeBridge",
+                "AXRPCServerCore", "AXRPCFrontEnd", "EngineFakes", "NGHTTP2Session", "RPCProtocol", "CNGHTTP2", "RuntimeBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import NGHTTP2Session
 import XCTest
 
 @testable import AXRPCServerCore

@@ -1,22 +1,23 @@
 import AXRPCFrontEnd
 import CNGHTTP2
 import Logging
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
 /// The request side: headers, body and half-close of each stream, and starting its handler.
 extension HTTP2ServerConnection {
-    package func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        guard isRequestHeaders(frame) else { return 0 }
-        let id = frame.pointee.hd.stream_id
+    package func headersBegan(_ frame: FrameEvent) -> Int32 {
+        guard frame.opensRequest else { return 0 }
+        let id = frame.streamID
         let allocator = output?.allocator ?? ByteBufferAllocator()
         streams[id] = ServerStream(id: id, maxMessageSize: configuration.maxMessageSize, allocator: allocator)
         return 0
     }
 
-    package func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>,
+    package func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
                 value: UnsafeBufferPointer<UInt8>) -> Int32 {
-        guard let stream = streams[frame.pointee.hd.stream_id] else { return 0 }
+        guard let stream = streams[frame.streamID] else { return 0 }
         // RFC 9113 counts 32 octets of overhead per field; nghttp2 1.52 does not enforce the limit.
         stream.headerListSize += name.count + value.count + 32
         if stream.headerListSize > configuration.maxHeaderListSize {
@@ -24,7 +25,7 @@ extension HTTP2ServerConnection {
                 "limit": "\(configuration.maxHeaderListSize)"])
             return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
-        guard isRequestHeaders(frame) else { return 0 }
+        guard frame.opensRequest else { return 0 }
         let name = String(decoding: name, as: UTF8.self)
         let value = String(decoding: value, as: UTF8.self)
         switch name {
@@ -41,15 +42,12 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        let header = frame.pointee.hd
-        guard let stream = streams[header.stream_id] else { return 0 }
-        if isRequestHeaders(frame) {
+    package func frameReceived(_ frame: FrameEvent) -> Int32 {
+        guard let stream = streams[frame.streamID] else { return 0 }
+        if frame.opensRequest {
             dispatch(stream)
         }
-        let isData = header.type == UInt8(NGHTTP2_DATA.rawValue)
-        let isHeaders = header.type == UInt8(NGHTTP2_HEADERS.rawValue)
-        if (isData || isHeaders) && header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
+        if frame.endStream {
             requestEnded(stream)
         }
         return 0
@@ -229,11 +227,6 @@ extension HTTP2ServerConnection {
         logger[metadataKey: RequestID.metadataKey] = "\(requestTag)/\(stream.id)"
         if !stream.path.isEmpty { logger[metadataKey: "path"] = "\(stream.path)" }
         return logger
-    }
-
-    private func isRequestHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Bool {
-        frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue)
-            && frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
     }
 
     /// `application/grpc`, optionally followed by `+format` or `;parameters`.

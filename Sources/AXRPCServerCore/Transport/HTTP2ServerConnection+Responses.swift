@@ -1,4 +1,5 @@
 import CNGHTTP2
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
@@ -103,7 +104,7 @@ extension HTTP2ServerConnection {
     private func submitResponse(_ stream: ServerStream, headers: HeaderBlock, withBody: Bool) {
         guard let session else { return }
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
-                                             read_callback: NGHTTP2Callbacks.readResponseData)
+                                             read_callback: SessionCallbacks.readBody)
         let result = headers.withNameValuePairs { pairs, count in
             withBody
                 ? nghttp2_submit_response(session, stream.id, pairs, count, &provider)
@@ -121,7 +122,7 @@ extension HTTP2ServerConnection {
     }
 
     /// nghttp2 asks for up to `length` body bytes of a stream.
-    package func readResponseData(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
+    package func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
                           flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[streamID] else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
@@ -161,15 +162,12 @@ extension HTTP2ServerConnection {
         return count
     }
 
-    package func frameSent(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        let header = frame.pointee.hd
-        guard header.type == UInt8(NGHTTP2_HEADERS.rawValue),
-              header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
-              let session else { return 0 }
+    package func frameSent(_ frame: FrameEvent) -> Int32 {
+        guard frame.kind == .headers, frame.endStream, let session else { return 0 }
         // The response ended while the client is still sending: nghttp2 does not reset the stream
         // itself, and the client would otherwise keep uploading into the void.
-        if nghttp2_session_get_stream_remote_close(session, header.stream_id) == 0 {
-            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), header.stream_id,
+        if nghttp2_session_get_stream_remote_close(session, frame.streamID) == 0 {
+            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), frame.streamID,
                                       NGHTTP2_NO_ERROR.rawValue)
         }
         return 0

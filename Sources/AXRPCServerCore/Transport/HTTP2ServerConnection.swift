@@ -1,13 +1,14 @@
 import AXRPCFrontEnd
 import CNGHTTP2
 import Logging
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
 /// One client connection: an nghttp2 server session fed with `mem_recv` and drained with
 /// `mem_send`, and the gRPC calls on its streams. Confined to its event loop; handlers reach it
 /// through `ResponseSink`, which hops here.
-package final class HTTP2ServerConnection {
+package final class HTTP2ServerConnection: SessionEvents {
     package let eventLoop: any EventLoop
     package let configuration: TransportConfiguration
     package let router: Router
@@ -21,6 +22,8 @@ package final class HTTP2ServerConnection {
     package weak var output: (any ConnectionOutput)?
 
     package var session: OpaquePointer?
+    /// nghttp2's `user_data`: lives as long as the session.
+    private var relay: SessionEventRelay?
     package var streams: [Int32: ServerStream] = [:]
     private var flushScheduled = false
     private var shuttingDown = false
@@ -46,7 +49,7 @@ package final class HTTP2ServerConnection {
 
     /// Creates the session and queues the server's SETTINGS.
     package func start() -> Bool {
-        guard let callbacks = NGHTTP2Callbacks.make() else { return false }
+        guard let callbacks = SessionCallbacks.make() else { return false }
         defer { nghttp2_session_callbacks_del(callbacks) }
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0 else { return false }
@@ -59,7 +62,9 @@ package final class HTTP2ServerConnection {
         // Flow control by hand: received bytes count as consumed when a handler took them (see
         // `returnWindow`), not on receipt, so a streaming call's inbound side stays bounded.
         nghttp2_option_set_no_auto_window_update(option, 1)
-        let userData = Unmanaged.passUnretained(self).toOpaque()
+        let relay = SessionEventRelay(owner: self)
+        self.relay = relay
+        let userData = relay.userData
         guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0 else { return false }
         var settings = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
@@ -94,21 +99,14 @@ package final class HTTP2ServerConnection {
     /// Writes everything nghttp2 has to send, as long as the socket takes it.
     package func flush() {
         guard let session, let output else { return }
-        var batch: ByteBuffer?
-        while output.isWritable {
-            var chunk: UnsafePointer<UInt8>?
-            let count = nghttp2_session_mem_send(session, &chunk)
-            if count < 0 {
-                logger.warning("closing connection: nghttp2 could not send", metadata: [
-                    "error": "\(String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: count))))"])
-                close()
-                return
-            }
-            guard count > 0, let chunk else { break }
-            if batch == nil { batch = output.allocator.buffer(capacity: max(count, 16 * 1024)) }
-            batch?.writeBytes(UnsafeRawBufferPointer(start: chunk, count: count))
+        switch SessionOutput.drain(session, allocator: output.allocator, isWritable: { output.isWritable }) {
+        case let .failed(code):
+            logger.warning("closing connection: nghttp2 could not send", metadata: ["error": "\(SessionOutput.describe(code))"])
+            close()
+            return
+        case let .bytes(batch):
+            if let batch { output.write(batch) }
         }
-        if let batch { output.write(batch) }
         if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
             close()
         } else if goawaySent && streams.isEmpty && nghttp2_session_want_write(session) == 0 {

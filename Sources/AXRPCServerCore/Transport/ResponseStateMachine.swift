@@ -1,3 +1,5 @@
+import NGHTTP2Session
+
 /// The response side of one call, as a state machine: what has gone out (nothing, HEADERS with
 /// a body, the status) and whether nghttp2 waits for `resume_data`. Each method takes an event
 /// and returns what the connection must do, so every path through a call is one transition
@@ -108,11 +110,5 @@ package struct ResponseStateMachine {
     package mutating func abandon() -> Bool {
         defer { state = .finished }
         return !isFinished
-    }
-}
-
-extension HeaderBlock: Equatable {
-    package static func == (lhs: HeaderBlock, rhs: HeaderBlock) -> Bool {
-        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
     }
 }

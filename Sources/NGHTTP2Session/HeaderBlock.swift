@@ -1,7 +1,9 @@
 import CNGHTTP2
 
-/// A list of response header fields, laid out once in one allocation for nghttp2's `nghttp2_nv`
-/// array. nghttp2 copies names and values on submit, so the storage only lives for the call.
+/// Header fields (a request's, a response's, trailers) as nghttp2's submit functions take them:
+/// every byte laid out in one allocation for the `nghttp2_nv` array. nghttp2 copies names and
+/// values on submit, so the storage only lives for the call. The one header-block type of the
+/// server and the client.
 package struct HeaderBlock {
     package var fields: [(name: String, value: String)]
 
@@ -45,5 +47,11 @@ package struct HeaderBlock {
             count += 1
         }
         return count
+    }
+}
+
+extension HeaderBlock: Equatable {
+    package static func == (lhs: HeaderBlock, rhs: HeaderBlock) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
     }
 }
