@@ -2,6 +2,20 @@
 // axrpc: a gRPC inference server (nghttp2 + protobuf-c, driven by SwiftNIO) for the AX650 NPU runtime.
 import PackageDescription
 
+// Layering: each target depends only on targets on lines above it.
+//
+//   CNGHTTP2, CAXRPCProto          C: nghttp2 (system), protobuf-c code generated from proto/
+//   NGHTTP2Session                 what server and client share of nghttp2
+//   RPCProtocol                    gRPC wire protocol, method paths, the API's messages
+//   RuntimeBridge                  the NPU runtime behind `InferenceEngine` (no HTTP/2, no protobuf)
+//   AXRPCFrontEnd                  shared by both faces: server facts, liveness, tool calls, JSON
+//   AXRPCServerCore | AXRPCGateway gRPC routing, services, HTTP/2 transport | Ollama/OpenAI, probes
+//   AXRPCOperations                configuration layering, metrics, systemd, doctor
+//   AXRPCServer (exe)              command line and wiring
+//
+//   AXRPCClient -> AXRPCCLI (exe)  the Swift client (on NGHTTP2Session, RPCProtocol) and `axrpc`;
+//                                  AXLLMEmulator (exe) stands alone
+
 let package = Package(
     name: "axrpc",
     platforms: [.macOS(.v13)],
@@ -18,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C: nghttp2 from the system (pkg-config libnghttp2).
@@ -31,6 +46,14 @@ let package = Package(
             name: "CAXRPCProto",
             cSettings: [.headerSearchPath("include")],
             linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        // What the server and the client share of nghttp2: the header block, the output buffer.
+        .target(
+            name: "NGHTTP2Session",
+            dependencies: [
+                "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // gRPC wire protocol and the API's messages as Swift values.
         .target(
@@ -51,21 +74,80 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        // The server: HTTP/2 transport on nghttp2, services, CLI.
-        .executableTarget(
-            name: "AXRPCServer",
+        // What both front ends share: server facts, liveness, tool calls and JSON output, the
+        // JSON values they are written in, the listener. No HTTP/2, no HTTP/1 routes.
+        .target(
+            name: "AXRPCFrontEnd",
             dependencies: [
-                "CNGHTTP2",
                 "RPCProtocol",
                 "RuntimeBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The gRPC face: RPC routing, the services (against `InferenceEngine`) and the HTTP/2
+        // transport on nghttp2 that serves them.
+        .target(
+            name: "AXRPCServerCore",
+            dependencies: [
+                "CNGHTTP2",
+                "NGHTTP2Session",
+                "RPCProtocol",
+                "RuntimeBridge",
+                "AXRPCFrontEnd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The Ollama/OpenAI face over HTTP/1.1, probes and /metrics. Not on the HTTP/2 transport.
+        .target(
+            name: "AXRPCGateway",
+            dependencies: [
+                "RuntimeBridge",
+                "AXRPCFrontEnd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Running the server as a service: configuration layering, metrics, systemd, journald,
+        // `doctor` and `init-model`.
+        .target(
+            name: "AXRPCOperations",
+            dependencies: [
+                "RPCProtocol",
+                "RuntimeBridge",
+                "AXRPCFrontEnd",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // `axrpc-server`: the command line and the wiring of the libraries above. Nothing else.
+        .executableTarget(
+            name: "AXRPCServer",
+            dependencies: [
+                "RPCProtocol",
+                "RuntimeBridge",
+                "AXRPCFrontEnd",
+                "AXRPCServerCore",
+                "AXRPCGateway",
+                "AXRPCOperations",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A typed async client of axrpc.v1 over an nghttp2 client session (framing and messages
@@ -74,6 +156,7 @@ let package = Package(
             name: "AXRPCClient",
             dependencies: [
                 "CNGHTTP2",
+                "NGHTTP2Session",
                 "RPCProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,13 +184,40 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RPCProtocolTests", dependencies: ["RPCProtocol"]),
-        .testTarget(
-            name: "AXRPCServerTests",
+        // A scripted `InferenceEngine` the front ends' tests share.
+        .target(
+            name: "EngineFakes",
             dependencies: [
-                "AXRPCServer", "RPCProtocol", "CNGHTTP2", "RuntimeBridge",
+                "RuntimeBridge",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/EngineFakes"
+        ),
+        .testTarget(
+            name: "AXRPCServerCoreTests",
+            dependencies: [
+                "AXRPCServerCore", "AXRPCFrontEnd", "EngineFakes", "NGHTTP2Session", "RPCProtocol", "CNGHTTP2", "RuntimeBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "AXRPCGatewayTests",
+            dependencies: [
+                "AXRPCGateway", "AXRPCFrontEnd", "RuntimeBridge", "EngineFakes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "AXRPCServerTests", dependencies: ["AXRPCServer", "AXRPCOperations"]),
+        .testTarget(
+            name: "AXRPCOperationsTests",
+            dependencies: [
+                "AXRPCOperations", "AXRPCFrontEnd", "RuntimeBridge",
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(

@@ -25,6 +25,9 @@ def test_crash_mid_generation_is_unavailable_then_recovers(bridge_factory):
     assert crashed.elapsed < 15, crashed.describe()
     details = crashed.details.lower()
     assert "runtime" in details and "exit" in details, f"the details do not say the runtime exited: {crashed.details!r}"
+    # Why it died (exit code, its last lines) is for the operator's log, quoted there under the
+    # request id the client is given.
+    assert "last lines" not in details and "\n" not in crashed.details and "request id" in details, crashed.details
     assert crashed.deltas, f"the crash came before any text: {crashed.describe()}"
 
     health = bridge.wait_runtime_state(pb2.RUNTIME_STATE_READY, timeout=20,

@@ -207,3 +207,14 @@ def test_proto_reflection_descriptor_database(channel):
 
     health_service = pool.FindServiceByName("grpc.health.v1.Health")
     assert {"Check", "Watch"} <= {m.name for m in health_service.methods}
+
+
+def test_a_stream_longer_than_its_window_is_answered_whole(reflection):
+    """The server gives a bidirectional stream's flow-control window back as the handler takes
+    each message (so a client that stops reading cannot make it buffer without bound); 3 MiB of
+    questions, three times the stream's window, must still all be answered."""
+    host = "h" * 1024
+    questions = [reflection.pb2.ServerReflectionRequest(host=host, list_services="")
+                 for _ in range(3 * 1024)]
+    answers = reflection.ask(*questions)
+    assert all(answer.valid_host == host for answer in answers)

@@ -111,3 +111,44 @@ def test_after_goaway_new_streams_are_not_processed(protos, short_grace_server):
             connection.pump(0.5)
         assert not late.data, f"a stream above last_stream_id was served: {late.describe()}"
     assert server.wait(SLACK_SECONDS) == 0
+
+
+CRASH_MARKERS = ("Fatal error", "fatal error", "Program crashed", "leaked", "Precondition failed",
+                 "Assertion failed", "💣")
+
+
+def test_sigterm_lets_open_generations_finish_then_exits_zero_without_a_trap(gateway_factory, protos):
+    """The services shut down in order (gateway, gRPC, runtime), each waiting for its calls; then
+    the event loops shut down: in a debug build a promise left behind would trap here."""
+    import requests
+    # About 1 s per reply: the calls are still running when SIGTERM arrives, and end in the grace.
+    server = gateway_factory("--shutdown-grace-seconds", "10",
+                             emulator_args="--tokens-per-second 40 --ttft-ms 5 --prefill-ms-per-chunk 5")
+    outcome = {}
+
+    def grpc_call():
+        with grpc.insecure_channel(server.grpc_addr) as channel:
+            stub = protos.pb2_grpc.InferenceStub(channel)
+            try:
+                events = list(stub.Generate(protos.pb2.GenerateRequest(prompt="A long answer, please."), timeout=30))
+                outcome["grpc"] = events[-1].WhichOneof("event")
+            except grpc.RpcError as error:
+                outcome["grpc"] = error.code()
+
+    def http_call():
+        reply = requests.post(f"{server.http_url}/api/generate", timeout=30,
+                              json={"model": "qwen3:4b", "prompt": "Another long answer.", "stream": False})
+        outcome["http"] = reply.status_code
+
+    threads = [threading.Thread(target=grpc_call, daemon=True), threading.Thread(target=http_call, daemon=True)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # both queued or running
+    server.signal(signal.SIGTERM)
+    code = server.wait(10 + SLACK_SECONDS)
+    for thread in threads:
+        thread.join(10)
+    assert code == 0, f"exit {code}\n{server.describe()}"
+    assert outcome == {"grpc": "done", "http": 200}, f"{outcome}\n{server.describe()}"
+    crashes = [line for line in server.stderr_lines if any(marker in line for marker in CRASH_MARKERS)]
+    assert not crashes, server.describe()

@@ -40,29 +40,29 @@ public final class AXRPCClient: Sendable {
     /// `Generate`: queue positions while waiting, text deltas, then `done`.
     public func generate(_ request: GenerateRequest, timeout: Duration? = nil)
         -> AsyncThrowingStream<GenerationEvent, any Error> {
-        serverStreaming(InferenceMethod.generate, request, timeout: timeout, as: GenerationEvent.self)
+        serverStreaming(MethodPath.Inference.generate, request, timeout: timeout, as: GenerationEvent.self)
     }
 
     /// `Chat`: like `generate`; send the whole conversation, with exactly the assistant text
     /// received before, so that the runtime can reuse its context.
     public func chat(_ request: ChatRequest, timeout: Duration? = nil)
         -> AsyncThrowingStream<GenerationEvent, any Error> {
-        serverStreaming(InferenceMethod.chat, request, timeout: timeout, as: GenerationEvent.self)
+        serverStreaming(MethodPath.Inference.chat, request, timeout: timeout, as: GenerationEvent.self)
     }
 
     /// `Health`: the server's and the runtime's state now.
     public func health(timeout: Duration? = nil) async throws -> HealthResponse {
-        try await unary(InferenceMethod.health, HealthRequest(), timeout: timeout, as: HealthResponse.self)
+        try await unary(MethodPath.Inference.health, HealthRequest(), timeout: timeout, as: HealthResponse.self)
     }
 
     /// `WatchHealth`: the state at once, then every change, until the caller stops listening.
     public func watchHealth(timeout: Duration? = nil) -> AsyncThrowingStream<HealthResponse, any Error> {
-        serverStreaming(InferenceMethod.watchHealth, HealthRequest(), timeout: timeout, as: HealthResponse.self)
+        serverStreaming(MethodPath.Inference.watchHealth, HealthRequest(), timeout: timeout, as: HealthResponse.self)
     }
 
     /// `ListModels`: the models this server can run.
     public func listModels(timeout: Duration? = nil) async throws -> ListModelsResponse {
-        try await unary(InferenceMethod.listModels, ListModelsRequest(), timeout: timeout,
+        try await unary(MethodPath.Inference.listModels, ListModelsRequest(), timeout: timeout,
                         as: ListModelsResponse.self)
     }
 
@@ -70,13 +70,4 @@ public final class AXRPCClient: Sendable {
 
     /// NIO's process-wide group: shared by every client that is given none, never shut down.
     static var defaultEventLoopGroup: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
-}
-
-/// The `:path` of each method of `axrpc.v1.Inference`.
-enum InferenceMethod {
-    static let generate = "/axrpc.v1.Inference/Generate"
-    static let chat = "/axrpc.v1.Inference/Chat"
-    static let health = "/axrpc.v1.Inference/Health"
-    static let watchHealth = "/axrpc.v1.Inference/WatchHealth"
-    static let listModels = "/axrpc.v1.Inference/ListModels"
 }

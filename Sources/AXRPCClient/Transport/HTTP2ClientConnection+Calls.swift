@@ -1,4 +1,5 @@
 import CNGHTTP2
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
@@ -17,8 +18,8 @@ extension HTTP2ClientConnection {
         }
         let headers = RequestHeaders(path: path, authority: authority, timeout: deadline?.grpcTimeout())
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
-                                             read_callback: ClientNGHTTP2Callbacks.readRequestData)
-        let id = NameValueList.with(headers.fields) { pairs, count in
+                                             read_callback: SessionCallbacks.readBody)
+        let id = HeaderBlock(headers.fields).withNameValuePairs { pairs, count in
             nghttp2_submit_request(session, nil, pairs, count, &provider, nil)
         }
         guard id > 0 else {
@@ -65,7 +66,7 @@ extension HTTP2ClientConnection {
 
     /// nghttp2 asks for up to `length` bytes of a request body; the body is complete from the
     /// start, so its end is also the end of the stream (half-close).
-    func readRequestData(_ id: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
+    func readBody(_ id: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
                          flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[id] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
         let count = min(length, stream.requestBody.readableBytes)

@@ -1,18 +1,19 @@
 import CNGHTTP2
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
 /// The response side, called by nghttp2 from inside `mem_recv`/`mem_send`: header blocks,
 /// DATA reassembled into messages, the end of each stream, GOAWAY.
 extension HTTP2ClientConnection {
-    func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        if let stream = streams[frame.pointee.hd.stream_id] { stream.currentBlock.removeAll() }
+    func headersBegan(_ frame: FrameEvent) -> Int32 {
+        if let stream = streams[frame.streamID] { stream.currentBlock.removeAll() }
         return 0
     }
 
-    func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>,
+    func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
                 value: UnsafeBufferPointer<UInt8>) -> Int32 {
-        guard let stream = streams[frame.pointee.hd.stream_id], !stream.isFinished else { return 0 }
+        guard let stream = streams[frame.streamID], !stream.isFinished else { return 0 }
         // RFC 9113 counts 32 octets of overhead per field; nghttp2 1.52 enforces no limit itself.
         stream.headerListSize += name.count + value.count + 32
         if stream.headerListSize > ClientStream.maxHeaderListSize {
@@ -23,17 +24,16 @@ extension HTTP2ClientConnection {
         return 0
     }
 
-    func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        let header = frame.pointee.hd
-        if header.type == UInt8(NGHTTP2_GOAWAY.rawValue) {
+    func frameReceived(_ frame: FrameEvent) -> Int32 {
+        if frame.kind == .goaway {
             // Streams above the last id the server processed are closed by nghttp2 with
             // REFUSED_STREAM; new calls must go to a new connection.
             markUnusable()
             return 0
         }
-        guard let stream = streams[header.stream_id], !stream.isFinished else { return 0 }
-        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-        if header.type == UInt8(NGHTTP2_HEADERS.rawValue) {
+        guard let stream = streams[frame.streamID], !stream.isFinished else { return 0 }
+        let endStream = frame.endStream
+        if frame.kind == .headers {
             let block = stream.currentBlock
             stream.currentBlock = []
             if stream.head == nil {
@@ -45,7 +45,7 @@ extension HTTP2ClientConnection {
                 stream.trailers = block
             }
         }
-        if endStream && (header.type == UInt8(NGHTTP2_HEADERS.rawValue) || header.type == UInt8(NGHTTP2_DATA.rawValue)) {
+        if endStream {
             complete(stream)
         }
         return 0
@@ -72,12 +72,10 @@ extension HTTP2ClientConnection {
         return 0
     }
 
-    func frameNotSent(_ frame: UnsafePointer<nghttp2_frame>, libraryError: Int32) -> Int32 {
-        let header = frame.pointee.hd
+    func frameNotSent(_ frame: FrameEvent, libraryError: Int32) -> Int32 {
         // A request that never left (GOAWAY arrived first, the session is closing): nghttp2 may
         // not report a stream close for it, so it ends here.
-        guard header.type == UInt8(NGHTTP2_HEADERS.rawValue),
-              let stream = streams.removeValue(forKey: header.stream_id) else { return 0 }
+        guard frame.kind == .headers, let stream = streams.removeValue(forKey: frame.streamID) else { return 0 }
         stream.finish(RPCError(.unavailable, "the request was not sent to \(authority): "
             + String(cString: nghttp2_strerror(libraryError))))
         return 0

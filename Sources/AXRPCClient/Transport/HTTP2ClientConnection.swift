@@ -1,4 +1,5 @@
 import CNGHTTP2
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
@@ -13,7 +14,7 @@ protocol ClientConnectionOutput: AnyObject {
 /// One HTTP/2 connection to the server: an nghttp2 client session fed with `mem_recv` and
 /// drained with `mem_send`, and the calls on its streams. Confined to its event loop; callers
 /// on other threads reach it through `NIOLoopBound`.
-final class HTTP2ClientConnection {
+final class HTTP2ClientConnection: SessionEvents {
     let eventLoop: any EventLoop
     /// `host:port`, for `:authority` and error messages.
     let authority: String
@@ -21,6 +22,8 @@ final class HTTP2ClientConnection {
     weak var output: (any ClientConnectionOutput)?
 
     var session: OpaquePointer?
+    /// nghttp2's `user_data`: lives as long as the session.
+    private var relay: SessionEventRelay?
     var streams: [Int32: ClientStream] = [:]
     /// Whether new calls may open streams here: not after GOAWAY, a close or a protocol error.
     private(set) var acceptsCalls = true
@@ -57,7 +60,7 @@ final class HTTP2ClientConnection {
     /// Creates the session and queues the preface and our SETTINGS (h2c with prior knowledge:
     /// every gRPC server speaks it, and there is no HTTP/1.1 upgrade round trip).
     func start() -> Bool {
-        guard session == nil, let callbacks = ClientNGHTTP2Callbacks.make() else { return false }
+        guard session == nil, let callbacks = SessionCallbacks.make() else { return false }
         defer { nghttp2_session_callbacks_del(callbacks) }
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0 else { return false }
@@ -66,7 +69,9 @@ final class HTTP2ClientConnection {
         nghttp2_option_set_max_continuations(option, 8)
         nghttp2_option_set_max_settings(option, 32)
         nghttp2_option_set_max_outbound_ack(option, 1000)
-        let userData = Unmanaged.passUnretained(self).toOpaque()
+        let relay = SessionEventRelay(owner: self)
+        self.relay = relay
+        let userData = relay.userData
         guard nghttp2_session_client_new2(&session, callbacks, userData, option) == 0 else { return false }
         var settings = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
@@ -103,22 +108,15 @@ final class HTTP2ClientConnection {
     /// inside an nghttp2 callback: `mem_send` is not reentrant.
     func flush() {
         guard let session, let output else { return }
-        var batch: ByteBuffer?
-        while output.isWritable {
-            var chunk: UnsafePointer<UInt8>?
-            let count = nghttp2_session_mem_send(session, &chunk)
-            if count < 0 {
-                noteFailure(RPCError(.unavailable, "HTTP/2 session to \(authority) failed: "
-                    + String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: count)))))
-                markUnusable()
-                output.close()
-                return
-            }
-            guard count > 0, let chunk else { break }
-            if batch == nil { batch = output.allocator.buffer(capacity: max(count, 16 * 1024)) }
-            batch?.writeBytes(UnsafeRawBufferPointer(start: chunk, count: count))
+        switch SessionOutput.drain(session, allocator: output.allocator, isWritable: { output.isWritable }) {
+        case let .failed(code):
+            noteFailure(RPCError(.unavailable, "HTTP/2 session to \(authority) failed: " + SessionOutput.describe(code)))
+            markUnusable()
+            output.close()
+            return
+        case let .bytes(batch):
+            if let batch { output.write(batch) }
         }
-        if let batch { output.write(batch) }
         // nghttp2 is done with the connection: GOAWAY exchanged and every stream closed.
         if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
             noteFailure(RPCError(.unavailable, lastSessionError.map { "HTTP/2 protocol error from \(authority): \($0)" }

@@ -1,10 +1,14 @@
+import AXRPCFrontEnd
+import AXRPCServerCore
 import Logging
 import NIOCore
 import RuntimeBridge
+import ServiceLifecycle
 
 /// Builds the engine the flags ask for: the supervisor that runs the runtime, and the bridge on
-/// top of it. `stop()` ends the runtime on every exit path of the server.
-struct RuntimeLauncher {
+/// top of it. As a `Service` it keeps the runtime until the group shuts down (last, after the
+/// front ends); `stop()` ends it on the exit paths before the group runs.
+struct RuntimeLauncher: Service {
     let engine: any InferenceEngine
     let info: ServerInfo
     private let supervisor: RuntimeSupervisor?
@@ -16,7 +20,7 @@ struct RuntimeLauncher {
                                    supervisor: nil)
         }
         let resolved = try source.resolve()
-        for warning in resolved.warnings { logger.warning("\(warning)") }
+        for warning in resolved.warnings { logger.warning("runtime configuration", metadata: ["warning": "\(warning)"]) }
         if resolved.plan.emulated {
             logger.warning("no model configured: running the built-in emulator axllm-emulator; NO NPU IS USED and replies are synthetic")
         }
@@ -33,5 +37,10 @@ struct RuntimeLauncher {
 
     func stop() async {
         await supervisor?.stop()
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await stop()
     }
 }

@@ -1,12 +1,14 @@
+import AXRPCFrontEnd
+import AXRPCGateway
+import AXRPCOperations
+import AXRPCServerCore
 import ArgumentParser
 import Logging
 import NIOCore
 import NIOPosix
 import RPCProtocol
 import RuntimeBridge
-#if canImport(Glibc)
-import Glibc
-#endif
+import ServiceLifecycle
 
 /// `axrpc-server`: the gRPC inference server. Started through `ServerMain`, which adds the
 /// configuration file and `AXRPC_*` environment variables to the command line.
@@ -33,6 +35,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("log-format"),
+            help: "text (default; journal when stderr is the journal) or json: one JSON object per line.")
+    var logFormat: String?
+
     @OptionGroup(title: "Runtime")
     var runtime: RuntimeOptions
 
@@ -42,34 +48,50 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Deployment")
     var deployment: DeploymentOptions
 
+    func validate() throws {
+        if let logFormat, LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format must be one of: "
+                                  + LogFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        let journal = JournalLogHandler.isJournalStream(ProcessEnvironment.current)
-        LoggingSystem.bootstrap { label in
-            if journal { return JournalLogHandler(label: label, logLevel: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let format = logFormat.flatMap(LogFormat.init(rawValue:))
+            ?? LogFormat.automatic(environment: ProcessEnvironment.current)
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
         let logger = Logger(label: "axrpc")
-        let signals = SignalWaiter()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let exitCode: ExitCode?
+        do {
+            exitCode = try await serve(group: group, logger: logger)
+        } catch {
+            exitCode = .failure
+        }
+        // Every call and the runtime have ended (the services waited for them): the loops can go.
+        try await group.shutdownGracefully()
+        logger.info("stopped")
+        if let exitCode { throw exitCode }
+    }
 
+    /// Binds, then runs the services until a signal or (with `--exit-on-runtime-failure`) a dead
+    /// runtime; returns the exit status to use when it is not 0.
+    private func serve(group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> ExitCode? {
         let launcher: RuntimeLauncher
         do {
             launcher = try await RuntimeLauncher.start(runtime, group: group, logger: logger)
         } catch {
-            logger.critical("cannot set up the runtime: \(error)")
-            try await group.shutdownGracefully()
-            throw ExitCode.failure
+            logger.critical("cannot set up the runtime", metadata: ["error": "\(error)"])
+            return .failure
         }
+        let grace = Duration.milliseconds(Int64(shutdownGraceSeconds * 1000))
         let metrics = ServerMetrics()
         let engine = MeteredEngine(base: launcher.engine, metrics: metrics)
         let statusWatcher = engine.watchStatus()
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
         transport.callFinished = { path, code in
-            metrics.requestFinished(api: "grpc", method: path.map(Self.methodName) ?? "unknown", code: code.name)
+            metrics.requestFinished(api: "grpc", method: path.map(MethodPath.label) ?? "unknown", code: code.name)
         }
         var info = launcher.info
         let liveness = LivenessMonitor(grace: deployment.livenessGrace)
@@ -77,78 +99,50 @@ struct ServerCommand: AsyncParsableCommand {
         defer { liveness.stop() }
         info.liveness = liveness
         let server = GRPCServer(group: group, router: await ServiceRegistry.router(engine: engine, info: info),
-                                configuration: transport, logger: logger)
+                                configuration: transport, logger: logger, shutdownGrace: grace)
         let address: SocketAddress
         do {
             address = try await server.start(host: host, port: grpcPort)
         } catch {
             logger.critical("cannot listen", metadata: ["host": "\(host)", "port": "\(grpcPort)", "error": "\(error)"])
             await launcher.stop()
-            try await group.shutdownGracefully()
-            throw ExitCode.failure
+            return .failure
         }
         let port = address.port ?? grpcPort
         logger.info("serving gRPC", metadata: ["address": "\(host):\(port)", "version": "\(ServerInfo.version)"])
-        // The Ollama/OpenAI HTTP gateway on --http-port (0: off), started
-        // before the "listening" line so that whoever waits for that line can use both ports.
-        var httpGateway: HTTPGateway?
-        var httpListening = ""
+        // The Ollama/OpenAI HTTP gateway on --http-port (0: off), bound before the "listening"
+        // line so that whoever waits for that line can use both ports.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: launcher), .init(service: server)]
+        var listening = "axrpc-server listening grpc=\(host):\(port)"
         if gateway.enabled {
-            let candidate = HTTPGateway(engine: engine, info: info, group: group, logger: logger,
-                                        metrics: ServerMetricsExporter(metrics: metrics),
-                                        cors: CORSPolicy(extra: gateway.corsOrigins))
+            let httpGateway = HTTPGateway(engine: engine, info: info, group: group, logger: logger,
+                                          metrics: ServerMetricsExporter(metrics: metrics),
+                                          cors: CORSPolicy(extra: gateway.corsOrigins), shutdownGrace: grace)
             do {
-                let httpAddress = try await candidate.start(host: host, port: gateway.httpPort)
-                httpListening = " http=\(host):\(httpAddress.port ?? gateway.httpPort)"
-                httpGateway = candidate
+                let httpAddress = try await httpGateway.start(host: host, port: gateway.httpPort)
+                listening += " http=\(host):\(httpAddress.port ?? gateway.httpPort)"
+                services.append(.init(service: httpGateway))
             } catch {
                 // 11434 is Ollama's own port: say what to do when an Ollama already holds it.
                 logger.critical("cannot listen for HTTP; is another server (Ollama?) on that port? choose another --http-port, or 0 to turn the gateway off",
                                 metadata: ["host": "\(host)", "port": "\(gateway.httpPort)", "error": "\(error)"])
                 await server.shutdown(grace: .zero)
                 await launcher.stop()
-                try await group.shutdownGracefully()
-                throw ExitCode.failure
+                return .failure
             }
         }
-        let gatewayToStop = httpGateway
-        printToStandardError("axrpc-server listening grpc=\(host):\(port)" + httpListening)
-
         let notifier = SystemdNotifier(environment: ProcessEnvironment.current)
         let announcer = ReadinessAnnouncer.start(engine: engine, info: info, notifier: notifier, logger: logger)
         defer { announcer?.cancel() }
-
-        let trigger = await StopTrigger.first(signals: signals, liveness: deployment.exitOnRuntimeFailure ? liveness : nil)
-        switch trigger {
-        case let .signal(signal):
-            logger.info("received \(signal); finishing open calls")
-        case let .runtimeFailed(reason):
-            logger.critical("the runtime failed and is no longer restarted; exiting (--exit-on-runtime-failure) so that the service manager restarts the server",
-                            metadata: ["last_error": "\(reason)"])
-        }
-        notifier.notify("STOPPING=1")
-        // HTTP and gRPC calls finish side by side within the same grace period.
-        async let httpStopped: Void? = gatewayToStop?.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
-        await server.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
-        _ = await httpStopped
-        await launcher.stop()
-        // The event loops are not shut down: the process exits next, and the bridge may be in the
-        // middle of reconnecting to the runtime that just stopped, which NIO would report as a
-        // leaked promise (a crash) if its loop went away under it.
-        logger.info("stopped")
-        if case .runtimeFailed = trigger {
-            throw ExitCode(DeploymentOptions.runtimeFailureExitCode)
-        }
-    }
-
-    /// `/axrpc.v1.Inference/Generate` -> `axrpc.v1.Inference/Generate`, a bounded label set.
-    static func methodName(_ path: String) -> String {
-        String(path.drop { $0 == "/" })
-    }
-
-    private func printToStandardError(_ line: String) {
-        // write(2) directly: one unbuffered line that a supervising script can wait for.
-        var text = line + "\n"
-        text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        let failureWatch = RuntimeFailureWatch(liveness: deployment.exitOnRuntimeFailure ? liveness : nil, logger: logger)
+        // Shut down in reverse: the announcement (STOPPING=1) first, then the gateway, gRPC, and
+        // the runtime last, once no call needs it.
+        services.append(.init(service: failureWatch, successTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(.init(service: ServingAnnouncement(line: listening, notifier: notifier, logger: logger),
+                              successTerminationBehavior: .ignore))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+        return failureWatch.failed ? ExitCode(DeploymentOptions.runtimeFailureExitCode) : nil
     }
 }

@@ -1,3 +1,4 @@
+import AXRPCOperations
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc

@@ -3,6 +3,8 @@ import NIOCore
 /// Writes one length-prefixed gRPC message.
 public enum MessageFramer {
     static let headerSize = 5
+    /// The compressed flag and the length in front of every message: part of its wire size.
+    public static var prefixSize: Int { headerSize }
 
     /// The 5-byte prefix and the body in a buffer of exactly the right size, allocated once.
     public static func frame<M: WireMessage>(_ message: M, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {

@@ -1,3 +1,5 @@
+import Logging
+
 /// What a caller (gRPC, the HTTP gateway) asks the runtime to do, free of any wire format.
 public struct GenerationRequest: Sendable {
     /// A stateless completion or one chat turn.
@@ -15,13 +17,17 @@ public struct GenerationRequest: Sendable {
     public var sampling: SamplingParameters
     /// When the caller stops waiting; nil: no deadline.
     public var deadline: ContinuousClock.Instant?
+    /// The caller's logger, carrying its `request_id`, so that the scheduler's and the runtime
+    /// session's lines of this request join the front end's. nil: the engine's own logger.
+    public var logger: Logger?
 
     public init(model: String? = nil, job: Job, sampling: SamplingParameters = .init(),
-                deadline: ContinuousClock.Instant? = nil) {
+                deadline: ContinuousClock.Instant? = nil, logger: Logger? = nil) {
         self.model = model
         self.job = job
         self.sampling = sampling
         self.deadline = deadline
+        self.logger = logger
     }
 }
 

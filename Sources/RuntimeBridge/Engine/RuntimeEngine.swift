@@ -22,8 +22,9 @@ public final class RuntimeEngine: InferenceEngine {
     ///   - queueCapacity: how many requests may wait behind the running one.
     ///   - emulated: the runtime is the emulator (reported in status and model list).
     ///   - tuning: timing knobs; the defaults suit the real runtime.
-    ///   - logger: one line per request event (queued, started, reset, first text, stop sent,
-    ///     finished or failed, runtime death), tagged with `request=N`.
+    ///   - logger: for requests that bring no logger of their own (`GenerationRequest.logger`):
+    ///     one debug line per request event (queued, started, reset, first text, stop sent,
+    ///     finished or failed, runtime death), tagged with `generation=N`.
     ///   - eventLoopGroup: where the runtime client's connection lives.
     public init(host: any RuntimeHost, model: ModelConfiguration, queueCapacity: Int = 16, emulated: Bool,
                 tuning: BridgeTuning = BridgeTuning(), logger: Logger, eventLoopGroup: any EventLoopGroup) {
@@ -53,8 +54,10 @@ public final class RuntimeEngine: InferenceEngine {
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationUpdate, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationUpdate.self)
         let id = ids.next()
-        var logger = self.logger
-        logger[metadataKey: "request"] = "\(id)"
+        // The caller's logger (with its request id) when it brought one, so one request's lines
+        // from the front end, the queue and the runtime session share that id.
+        var logger = request.logger ?? self.logger
+        logger[metadataKey: "generation"] = "\(id)"
         if let problem = RequestValidation.problem(with: request, modelName: model.descriptor.name) {
             logger.debug("rejected", metadata: ["reason": "\(problem)"])
             continuation.finish(throwing: problem)

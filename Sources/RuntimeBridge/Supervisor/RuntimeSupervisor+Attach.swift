@@ -16,7 +16,7 @@ extension RuntimeSupervisor {
                 becomeReady(endpoint: endpoint, after: nil)
             } else if !accepting && snapshot.phase == .ready {
                 let message = "the runtime at \(endpoint.url) stopped accepting connections"
-                logger.warning("\(message); waiting for it to come back (it is not ours to restart)")
+                logger.warning("the attached runtime stopped accepting connections; waiting for it to come back (it is not ours to restart)", metadata: ["url": "\(endpoint.url)"])
                 incarnation = nil
                 failureDescription = message
                 snapshot.lastError = message
@@ -25,9 +25,8 @@ extension RuntimeSupervisor {
             }
         case let .restartRequested(reason):
             guard state == .watching else { return }
-            let message = "restart requested (\(reason)), but the runtime at \(endpoint.url) was not launched by "
-                + "this server and cannot be restarted; it counts as a new incarnation once it accepts connections"
-            logger.warning("\(message)")
+            logger.warning("restart requested, but the attached runtime was not launched by this server and cannot be restarted; it counts as a new incarnation once it accepts connections",
+                           metadata: ["reason": "\(reason)", "url": "\(endpoint.url)"])
             if snapshot.phase == .ready {
                 incarnation = nil
                 snapshot.phase = .restarting

@@ -1,3 +1,5 @@
+import Logging
+
 /// Launch mode: start the tokenizer (if any) and then the runtime as one generation; any exit,
 /// a startup timeout or a restart request ends the whole generation before the next starts, so
 /// the fixed ports are free again and the runtime never talks to a stale tokenizer.
@@ -20,16 +22,16 @@ extension RuntimeSupervisor {
                 cancelGenerationTasks() // the startup timer
                 becomeReady(endpoint: child.endpoint, after: elapsedInGeneration)
             } else {
-                let message = "\(role) accepting connections after \(elapsedInGeneration.readable) at "
-                    + "\(child.endpoint.url); launching the runtime"
-                logger.info("\(message)")
+                logger.info("program accepting connections; launching the runtime", metadata: [
+                    "program": "\(role)", "after": "\(elapsedInGeneration.readable)", "url": "\(child.endpoint.url)"])
                 await launch(runtime)
             }
         case let .startupTimedOut(generation):
             guard generation == self.generation, case let .launching(role) = state else { return }
             let url = children[role]?.endpoint.url ?? role
             let failure = "\(role) did not accept connections at \(url) within \(options.startupTimeout.readable)"
-            logger.error("\(failure); stopping it\(lastLines(of: role))")
+            logger.error("program did not start in time; stopping it", metadata: [
+                "failure": "\(failure)", "last_lines": lastLinesValue(of: role)])
             await fail(with: failure + lastLines(of: role))
         case let .backoffElapsed(generation):
             guard generation == self.generation, state == .backingOff else { return }
@@ -37,13 +39,13 @@ extension RuntimeSupervisor {
         case let .restartRequested(reason):
             switch state {
             case .launching, .running:
-                logger.warning("restarting the runtime on request: \(reason)")
+                logger.warning("restarting the runtime on request", metadata: ["reason": "\(reason)"])
                 snapshot.phase = .restarting
                 incarnation = nil
                 publish()
                 await terminateGeneration(then: .relaunch(reason: reason))
             case .backingOff, .failed:
-                logger.warning("restarting the runtime on request, now: \(reason)")
+                logger.warning("restarting the runtime on request, now", metadata: ["reason": "\(reason)"])
                 if state == .failed { history.reset() }
                 cancelGenerationTasks()
                 await beginGeneration()
@@ -98,11 +100,12 @@ extension RuntimeSupervisor {
             return
         }
         let endpoint = chosenEndpoint
-        let directory = spec.workingDirectory.map { " in \($0)" } ?? ""
         let environment = spec.environment.keys.sorted().map { "\($0)=\(spec.environment[$0] ?? "")" }
         let command = ([spec.commandLine] + extraArguments).joined(separator: " ")
-        logger.info("launching \(spec.role)\(directory): \(command)",
-                    metadata: environment.isEmpty ? nil : ["env": "\(environment.joined(separator: " "))"])
+        var launchMetadata: Logger.Metadata = ["program": "\(spec.role)", "command": "\(command)"]
+        if let directory = spec.workingDirectory { launchMetadata["directory"] = "\(directory)" }
+        if !environment.isEmpty { launchMetadata["env"] = "\(environment.joined(separator: " "))" }
+        logger.info("launching program", metadata: launchMetadata)
 
         let process = ManagedProcess(spec: spec, extraArguments: extraArguments,
                                      terminationGrace: options.terminationGrace)
@@ -128,7 +131,7 @@ extension RuntimeSupervisor {
     }
 
     private func failBeforeLaunch(_ failure: String) async {
-        logger.error("\(failure)")
+        logger.error("not launching the runtime", metadata: ["failure": "\(failure)"])
         await fail(with: failure)
     }
 
@@ -154,10 +157,12 @@ extension RuntimeSupervisor {
         case .launching, .running:
             let when = child.accepting ? "after running for \(lifetime)" : "before it was ready (after \(lifetime))"
             let failure = "\(role) \(end.summary)\(end.unexpectedHint) \(when)"
-            logger.error("\(failure) [\(pid): \(child.spec.commandLine)]\(lastLines(of: role))")
+            logger.error("program ended unexpectedly", metadata: [
+                "failure": "\(failure)", "pid": "\(pid)", "command": "\(child.spec.commandLine)",
+                "last_lines": lastLinesValue(of: role)])
             await fail(with: failure + lastLines(of: role))
         case let .terminating(then):
-            logger.info("\(role) stopped (\(pid)): it \(end.summary)")
+            logger.info("program stopped", metadata: ["program": "\(role)", "pid": "\(pid)", "end": "\(end.summary)"])
             if liveChildren.isEmpty { await afterTermination(then) }
         default:
             break
@@ -193,16 +198,18 @@ extension RuntimeSupervisor {
                 snapshot.lastError = message
                 snapshot.phase = .failed
                 publish()
-                logger.critical("\(message)")
+                logger.critical("the runtime failed too often; not restarting it again (fix the cause, then restart the server)",
+                                metadata: ["failures": "\(failures)", "window": "\(options.failureWindow.readable)",
+                                           "last_failure": "\(failure)"])
                 failWaiters(with: .unavailable("the runtime has failed and will not be restarted: \(message)"))
             } else {
                 let delay = history.backoff
                 state = .backingOff
                 snapshot.phase = .restarting
                 publish()
-                let message = "restarting the runtime in \(delay.readable) (failure \(failures); giving up at "
-                    + "\(options.maximumFailures) within \(options.failureWindow.readable))"
-                logger.warning("\(message)")
+                logger.warning("restarting the runtime", metadata: [
+                    "in": "\(delay.readable)", "failures": "\(failures)",
+                    "gives_up_at": "\(options.maximumFailures) within \(options.failureWindow.readable)"])
                 schedule(.backoffElapsed(generation: generation), after: delay)
             }
         }

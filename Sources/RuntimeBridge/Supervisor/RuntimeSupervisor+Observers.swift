@@ -37,9 +37,9 @@ extension RuntimeSupervisor {
         incarnation = ready
         snapshot.phase = .ready
         publish()
-        let took = startup.map { " after \($0.readable)" } ?? ""
-        logger.info("runtime ready\(took): accepting connections at \(endpoint.url)",
-                    metadata: ["incarnation": "\(ready.id)", "restarts": "\(snapshot.restarts)"])
+        logger.info("runtime ready", metadata: [
+            "url": "\(endpoint.url)", "after": "\(startup.map(\.readable) ?? "")",
+            "incarnation": "\(ready.id)", "restarts": "\(snapshot.restarts)"])
         if plan.emulated {
             logger.warning("serving with the BUILT-IN EMULATOR: no NPU is used, answers do not come from a real model")
         }

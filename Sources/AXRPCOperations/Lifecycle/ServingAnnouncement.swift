@@ -1,0 +1,30 @@
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prints the `listening` line that scripts and tests wait for, from inside the service group:
+/// by then the group traps SIGTERM and SIGINT, so a signal sent right after the line is a
+/// graceful shutdown rather than the default sudden death. Shut down first, it tells systemd
+/// that the server is stopping.
+package struct ServingAnnouncement: Service {
+    package let line: String
+    package let notifier: SystemdNotifier
+    package let logger: Logger
+
+    package init(line: String, notifier: SystemdNotifier, logger: Logger) {
+        self.line = line
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        // write(2) directly: one unbuffered line that a supervising script can wait for.
+        var text = line + "\n"
+        text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        guard (try? await gracefulShutdown()) != nil else { return }
+        logger.info("finishing open calls")
+        notifier.notify("STOPPING=1")
+    }
+}

@@ -1,0 +1,165 @@
+import AXRPCFrontEnd
+import CNGHTTP2
+import Logging
+import NGHTTP2Session
+import NIOCore
+import RPCProtocol
+
+/// One client connection: an nghttp2 server session fed with `mem_recv` and drained with
+/// `mem_send`, and the gRPC calls on its streams. Confined to its event loop; handlers reach it
+/// through `ResponseSink`, which hops here.
+package final class HTTP2ServerConnection: SessionEvents {
+    package let eventLoop: any EventLoop
+    package let configuration: TransportConfiguration
+    package let router: Router
+    package let peer: String
+    package var logger: Logger
+    /// Names this connection in request ids: a call's id is `<tag>/<stream id>`, unique in the
+    /// process without a lock or an allocation per call.
+    package let requestTag = RequestID.next()
+    /// The server's running handlers, which its shutdown waits for.
+    package let calls: CallTracker
+    package weak var output: (any ConnectionOutput)?
+
+    package var session: OpaquePointer?
+    /// nghttp2's `user_data`: lives as long as the session.
+    private var relay: SessionEventRelay?
+    package var streams: [Int32: ServerStream] = [:]
+    private var flushScheduled = false
+    private var shuttingDown = false
+    private var goawaySent = false
+
+    package init(eventLoop: any EventLoop, configuration: TransportConfiguration, router: Router,
+         peer: String, logger: Logger, calls: CallTracker = CallTracker()) {
+        self.calls = calls
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.router = router
+        self.peer = peer
+        self.logger = logger
+        self.logger[metadataKey: "peer"] = "\(peer)"
+    }
+
+    deinit {
+        if let session { nghttp2_session_del(session) }
+    }
+
+    /// A handle for handlers on other threads.
+    package var loopBound: NIOLoopBound<HTTP2ServerConnection> { NIOLoopBound(self, eventLoop: eventLoop) }
+
+    /// Creates the session and queues the server's SETTINGS.
+    package func start() -> Bool {
+        guard let callbacks = SessionCallbacks.make() else { return false }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0 else { return false }
+        defer { nghttp2_option_del(option) }
+        nghttp2_option_set_stream_reset_rate_limit(option, configuration.streamResetBurst, configuration.streamResetRate)
+        nghttp2_option_set_max_continuations(option, 8)
+        nghttp2_option_set_max_settings(option, 32)
+        nghttp2_option_set_max_outbound_ack(option, 1000)
+        nghttp2_option_set_max_deflate_dynamic_table_size(option, 4096)
+        // Flow control by hand: received bytes count as consumed when a handler took them (see
+        // `returnWindow`), not on receipt, so a streaming call's inbound side stays bounded.
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        let relay = SessionEventRelay(owner: self)
+        self.relay = relay
+        let userData = relay.userData
+        guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0 else { return false }
+        var settings = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                                   value: configuration.maxConcurrentStreams),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                                   value: UInt32(configuration.maxHeaderListSize)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                                   value: 1 << 20),
+        ]
+        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0
+        else { return false }
+        // A larger connection window lets big requests arrive without a round trip per 64 KiB.
+        nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, 1 << 24)
+        flush()
+        return true
+    }
+
+    /// Feeds bytes from the socket to nghttp2, which calls back into the request code.
+    package func receive(_ buffer: ByteBuffer) {
+        guard let session else { return }
+        let result = buffer.withUnsafeReadableBytes { bytes in
+            nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        }
+        if result < 0 {
+            logger.info("closing connection: HTTP/2 protocol error", metadata: [
+                "error": "\(String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: result))))"])
+            flush()
+            close()
+        }
+    }
+
+    /// Writes everything nghttp2 has to send, as long as the socket takes it.
+    package func flush() {
+        guard let session, let output else { return }
+        switch SessionOutput.drain(session, allocator: output.allocator, isWritable: { output.isWritable }) {
+        case let .failed(code):
+            logger.warning("closing connection: nghttp2 could not send", metadata: ["error": "\(SessionOutput.describe(code))"])
+            close()
+            return
+        case let .bytes(batch):
+            if let batch { output.write(batch) }
+        }
+        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
+            close()
+        } else if goawaySent && streams.isEmpty && nghttp2_session_want_write(session) == 0 {
+            close()
+        }
+    }
+
+    /// Coalesces flushes requested by handlers into one per event-loop tick.
+    package func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let bound = loopBound
+        eventLoop.execute {
+            bound.value.flushScheduled = false
+            bound.value.flush()
+        }
+    }
+
+    /// Server shutdown: tell the client to open no new streams; open ones may finish.
+    package func beginGracefulShutdown() {
+        guard let session, !shuttingDown else { return }
+        shuttingDown = true
+        nghttp2_submit_shutdown_notice(session)
+        flush()
+        let bound = loopBound
+        eventLoop.scheduleTask(in: configuration.goawayDelay) {
+            bound.value.sendFinalGoaway()
+        }
+    }
+
+    private func sendFinalGoaway() {
+        guard let session, !goawaySent else { return }
+        goawaySent = true
+        let lastStream = nghttp2_session_get_last_proc_stream_id(session)
+        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStream,
+                              NGHTTP2_NO_ERROR.rawValue, nil, 0)
+        flush()
+    }
+
+    /// The socket is gone (or going): every call still running is cancelled.
+    package func connectionClosed() {
+        for stream in streams.values {
+            let wasRunning = stream.response.abandon()
+            if wasRunning { stream.abandon() }
+        }
+        streams.removeAll()
+        if let session {
+            nghttp2_session_del(session)
+            self.session = nil
+        }
+    }
+
+    private func close() {
+        output?.close()
+    }
+}

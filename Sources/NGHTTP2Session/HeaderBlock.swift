@@ -1,0 +1,57 @@
+import CNGHTTP2
+
+/// Header fields (a request's, a response's, trailers) as nghttp2's submit functions take them:
+/// every byte laid out in one allocation for the `nghttp2_nv` array. nghttp2 copies names and
+/// values on submit, so the storage only lives for the call. The one header-block type of the
+/// server and the client.
+package struct HeaderBlock {
+    package var fields: [(name: String, value: String)]
+
+    package init(_ fields: [(name: String, value: String)] = []) {
+        self.fields = fields
+    }
+
+    package mutating func add(_ name: String, _ value: String) {
+        fields.append((name, value))
+    }
+
+    /// Calls `body` with an `nghttp2_nv` array describing `fields`.
+    package func withNameValuePairs<R>(_ body: (UnsafePointer<nghttp2_nv>?, Int) -> R) -> R {
+        if fields.isEmpty { return body(nil, 0) }
+        var byteCount = 0
+        for field in fields { byteCount += field.name.utf8.count + field.value.utf8.count }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(byteCount, 1))
+        let pairs = UnsafeMutablePointer<nghttp2_nv>.allocate(capacity: fields.count)
+        defer {
+            bytes.deallocate()
+            pairs.deallocate()
+        }
+        var offset = 0
+        for (index, field) in fields.enumerated() {
+            let nameStart = bytes + offset
+            offset += copy(field.name, to: nameStart)
+            let valueStart = bytes + offset
+            offset += copy(field.value, to: valueStart)
+            pairs[index] = nghttp2_nv(
+                name: nameStart, value: valueStart,
+                namelen: field.name.utf8.count, valuelen: field.value.utf8.count,
+                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        }
+        return body(UnsafePointer(pairs), fields.count)
+    }
+
+    private func copy(_ string: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
+        for byte in string.utf8 {
+            destination[count] = byte
+            count += 1
+        }
+        return count
+    }
+}
+
+extension HeaderBlock: Equatable {
+    package static func == (lhs: HeaderBlock, rhs: HeaderBlock) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
