@@ -21,12 +21,11 @@ final class EngineWorkerFactsTests: XCTestCase {
     /// Fact 1: the busy flag is set only when a task starts, so a generate posted right after a
     /// reset would be accepted and queued behind it.
     func testTheGenerateIsPostedOnlyAfterTheResetFinished() async throws {
-        let (harness, model) = try await harness { $0.dispatchPolls = 4 }
+        let (harness, _) = try await harness { $0.dispatchPolls = 4 }
         let outcome = await harness.run(Harness.generate("one"))
         XCTAssertNil(outcome.error)
         XCTAssertEqual(outcome.text, "reply to one.")
         XCTAssertEqual(harness.runtime.withWorker { $0.maxOutstanding }, 1, "never two tasks at once")
-        _ = model
     }
 
     /// Fact 2: `done: true` before a queued task starts and between two tasks is not the end.

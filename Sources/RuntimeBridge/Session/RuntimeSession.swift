@@ -113,10 +113,6 @@ actor RuntimeSession {
                 onRuntimeError(reason)
                 logger.error("the runtime misbehaves; it will be restarted", metadata: ["reason": "\(reason)"])
             }
-            if report.discardedCharacters > 0 {
-                logger.debug("runtime text outside this reply was discarded",
-                             metadata: ["chars": "\(report.discardedCharacters)"])
-            }
 
             switch report.outcome {
             case let .finished(reason):

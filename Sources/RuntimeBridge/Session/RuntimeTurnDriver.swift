@@ -34,7 +34,6 @@ struct RuntimeTurnDriver {
         var lastChunkAt: ContinuousClock.Instant?
         var endSeenAt: ContinuousClock.Instant?
         var strippedThinkPrefix = false
-        var discardedCharacters = 0
     }
 
     func run(_ turn: Turn, cancel: CancelSignal, emit: @escaping @Sendable (String) -> Void,
@@ -93,7 +92,6 @@ struct RuntimeTurnDriver {
                 case .none:
                     break
                 case let .discard(leftover):
-                    report.discardedCharacters += leftover.count
                     logger.debug("discarded runtime text that is not this reply's",
                                  metadata: ["chars": "\(leftover.count)"])
                 case let .relay(chunk):
