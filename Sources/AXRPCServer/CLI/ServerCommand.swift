@@ -68,8 +68,11 @@ struct ServerCommand: AsyncParsableCommand {
         } catch {
             exitCode = .failure
         }
-        // Every call and the runtime have ended (the services waited for them): the loops can go.
-        try await group.shutdownGracefully()
+        // The event loops are left to the process's exit: a turn of the bridge that is still
+        // settling after its caller left may open a connection to the (now stopped) runtime, and a
+        // connect on a shut-down group traps in debug builds ("leaking promise"). Shutting the
+        // group down needs the engine to stop and await its turns first (issue 9, open).
+        _ = group
         logger.info("stopped")
         if let exitCode { throw exitCode }
     }
