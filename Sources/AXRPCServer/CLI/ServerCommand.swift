@@ -42,6 +42,8 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Deployment")
     var deployment: DeploymentOptions
 
+    @OptionGroup(title: "Security") var security: SecurityOptions
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let journal = JournalLogHandler.isJournalStream(ProcessEnvironment.current)
@@ -53,6 +55,13 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "axrpc")
         let signals = SignalWaiter()
+        let secured: SecuritySetup
+        do {
+            secured = try SecuritySetup.make(security, host: host, environment: ProcessEnvironment.current, logger: logger)
+        } catch {
+            logger.critical("cannot set up security: \(error)")
+            throw ExitCode.failure
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
         let launcher: RuntimeLauncher
@@ -71,6 +80,8 @@ struct ServerCommand: AsyncParsableCommand {
         transport.callFinished = { path, code in
             metrics.requestFinished(api: "grpc", method: path.map(Self.methodName) ?? "unknown", code: code.name)
         }
+        transport.access = secured.access
+        transport.tls = secured.tls
         var info = launcher.info
         let liveness = LivenessMonitor(grace: deployment.livenessGrace)
         liveness.watch(engine)
@@ -96,7 +107,8 @@ struct ServerCommand: AsyncParsableCommand {
         if gateway.enabled {
             let candidate = HTTPGateway(engine: engine, info: info, group: group, logger: logger,
                                         metrics: ServerMetricsExporter(metrics: metrics),
-                                        cors: CORSPolicy(extra: gateway.corsOrigins))
+                                        cors: CORSPolicy(extra: gateway.corsOrigins),
+                                        access: secured.access, tls: secured.tls)
             do {
                 let httpAddress = try await candidate.start(host: host, port: gateway.httpPort)
                 httpListening = " http=\(host):\(httpAddress.port ?? gateway.httpPort)"

@@ -72,6 +72,11 @@ struct ServerSetting: Sendable, Equatable {
         ServerSetting(name: "cors-origin", kind: .list),
         ServerSetting(name: "liveness-grace-seconds", kind: .number),
         ServerSetting(name: "exit-on-runtime-failure", kind: .switchFlag),
+        ServerSetting(name: "tls-cert", kind: .text),
+        ServerSetting(name: "tls-key", kind: .text),
+        ServerSetting(name: "tls-client-ca", kind: .text),
+        ServerSetting(name: "api-key-file", kind: .text),
+        ServerSetting(name: "metrics-require-key", kind: .switchFlag),
     ]
 
     static func named(_ name: String) -> ServerSetting? {

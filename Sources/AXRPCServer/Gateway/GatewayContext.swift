@@ -11,6 +11,8 @@ struct GatewayContext: Sendable {
     let metrics: (any GatewayMetricsExporter)?
     /// Browser origins allowed to call the API.
     var cors = CORSPolicy()
+    /// Which requests need a bearer key (`--api-key-file`).
+    var access = AccessPolicy.open
     /// Wall-clock start of the gateway: the "modified"/"created" time of the models it lists,
     /// which have no file date of their own.
     let startedAt = Date()

@@ -15,13 +15,16 @@ final class HTTPGateway: Sendable {
     private let router: GatewayRouter
     private let logger: Logger
     private let listener = QuiescingListener()
+    private let tls: TLSContextStore?
 
     init(engine: any InferenceEngine, info: ServerInfo, group: any EventLoopGroup, logger: Logger,
-         metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy()) {
+         metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy(),
+         access: AccessPolicy = .open, tls: TLSContextStore? = nil) {
         self.group = group
+        self.tls = tls
         self.logger = logger
         router = GatewayRouter(context: GatewayContext(engine: engine, info: info, logger: logger, metrics: metrics,
-                                                       cors: cors))
+                                                       cors: cors, access: access))
     }
 
     /// Binds and returns the bound address (port 0 becomes a free one; the CLI uses 0 for "off"
@@ -29,7 +32,9 @@ final class HTTPGateway: Sendable {
     func start(host: String, port: Int) async throws -> SocketAddress {
         let router = self.router
         let logger = self.logger
+        let tls = self.tls
         let address = try await listener.bind(group: group, host: host, port: port) { channel in
+            if let tls { try TLSPipeline.addForHTTP(channel, store: tls, logger: logger) }
             let pipeline = channel.pipeline.syncOperations
             // Malformed requests get NIOHTTP1's 400 and a close; pipelined requests are held
             // until the previous response has ended.

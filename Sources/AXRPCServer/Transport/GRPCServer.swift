@@ -25,6 +25,7 @@ final class GRPCServer: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         return try await listener.bind(group: group, host: host, port: port) { channel in
+            if let tls = configuration.tls { try TLSPipeline.addForGRPC(channel, store: tls, logger: logger) }
             try channel.pipeline.syncOperations.addHandler(
                 GRPCChannelHandler(configuration: configuration, router: router, logger: logger))
         }

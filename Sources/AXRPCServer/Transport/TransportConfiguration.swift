@@ -17,4 +17,8 @@ struct TransportConfiguration: Sendable {
     var goawayDelay = TimeAmount.milliseconds(100)
     /// Told of every call's end: the method's path (nil when no such method exists) and status.
     var callFinished: (@Sendable (_ path: String?, _ code: StatusCode) -> Void)?
+    /// Which calls need a bearer key (`--api-key-file`); open by default.
+    var access = AccessPolicy.open
+    /// TLS (`--tls-cert`); nil: cleartext h2c.
+    var tls: TLSContextStore?
 }
