@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import AXRPCServer
+import RPCProtocol
 
 /// Bearer keys, the exposure warning and the ClientHello ALPN reader, without a network.
 final class SecurityTests: XCTestCase {
@@ -93,5 +94,17 @@ final class SecurityTests: XCTestCase {
             broken[4] = UInt8((cut - 5) & 0xff)
             _ = ClientHelloALPN.inspect(broken)
         }
+    }
+}
+
+/// TLS failures in words rather than BoringSSL dumps.
+final class TLSFailureTextTests: XCTestCase {
+    func testKnownReasonsAndUnknownOnes() {
+        let verify = "handshakeFailed(NIOSSL.BoringSSLError.sslError([Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /x/handshake.cc:320]))"
+        XCTAssertEqual(TLSFailureText.describe(text: verify, side: .client),
+                       "TLS handshake failed: the server's certificate is not trusted (give its CA with --ca) or does not name this host")
+        let other = "sslError([Error: 1 error:1:SSL routines:OPENSSL_internal:SOMETHING_NEW at /x.cc:1])"
+        XCTAssertEqual(TLSFailureText.describe(text: other, side: .server), "TLS handshake failed: something new")
+        XCTAssertNil(TLSFailureText.describe(text: "Connection refused", side: .client))
     }
 }

@@ -3,6 +3,7 @@ the official `openai` client (`api_key=`, https with a custom CA through httpx `
 `--cacert`, Python's ssl module for ALPN, and a certificate reload on SIGHUP."""
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -220,3 +221,32 @@ def test_sighup_reloads_the_certificate_without_dropping_connections(server_fact
         with secure_channel(server, first) as stale:
             with pytest.raises(grpc.RpcError):
                 health(stale)
+
+
+# --------------------------------------------------------------------------------------------
+# The axrpc CLI (and so AXRPCClient)
+
+
+def run_cli(cli_binary, server, *args: str, api_key: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "AXRPC_API_KEY"}
+    if api_key:
+        env["AXRPC_API_KEY"] = api_key
+    return subprocess.run([str(cli_binary), "--addr", f"127.0.0.1:{server.grpc_port}", *args], env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_cli_over_mtls_with_a_key(server_factory, cli_binary, pki, key_file):
+    server = server_factory(*tls_args(pki, "--tls-client-ca", str(pki.ca.cert), "--api-key-file", str(key_file)))
+    mtls = ["--ca", str(pki.ca.cert), "--cert", str(pki.client.cert), "--key", str(pki.client.key)]
+    ok = run_cli(cli_binary, server, "models", *mtls, api_key=KEY)
+    assert ok.returncode == 0, ok.stderr
+    assert MODEL in ok.stdout
+    no_key = run_cli(cli_binary, server, "models", *mtls)
+    assert no_key.returncode == 16, no_key.stderr     # UNAUTHENTICATED
+    assert "UNAUTHENTICATED" in no_key.stderr and "authorization: Bearer" in no_key.stderr
+    no_certificate = run_cli(cli_binary, server, "models", "--ca", str(pki.ca.cert), api_key=KEY)
+    assert no_certificate.returncode == 14, no_certificate.stderr    # UNAVAILABLE
+    untrusted = run_cli(cli_binary, server, "models", "--tls", api_key=KEY)
+    assert untrusted.returncode == 14, untrusted.stderr
+    missing = run_cli(cli_binary, server, "models", "--ca", "/nonexistent/ca.pem")
+    assert missing.returncode != 0 and "/nonexistent/ca.pem" in missing.stderr, missing.stderr

@@ -15,7 +15,8 @@ extension HTTP2ClientConnection {
             handler.finish(deadline.exceededError)
             return nil
         }
-        let headers = RequestHeaders(path: path, authority: authority, timeout: deadline?.grpcTimeout())
+        let headers = RequestHeaders(path: path, authority: authority, timeout: deadline?.grpcTimeout(),
+                                     metadata: callMetadata)
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
                                              read_callback: ClientNGHTTP2Callbacks.readRequestData)
         let id = NameValueList.with(headers.fields) { pairs, count in

@@ -17,6 +17,8 @@ final class HTTP2ClientConnection {
     let eventLoop: any EventLoop
     /// `host:port`, for `:authority` and error messages.
     let authority: String
+    /// Sent with every call (the bearer key).
+    var callMetadata = Metadata()
     let maxMessageSize: Int
     weak var output: (any ClientConnectionOutput)?
 

@@ -33,7 +33,7 @@ struct SecuritySetup: Sendable {
                         metadata: ["client_certificates": "\(tls.files.clientCA == nil ? "not asked for" : "required")"])
         }
         return SecuritySetup(access: AccessPolicy(keys: keys, metricsRequireKey: options.metricsRequireKey),
-                             tls: tls, reloader: tls.map { CertificateReloader(store: $0, logger: logger) })
+                             tls: tls, reloader: CertificateReloader(store: tls, logger: logger))
     }
 
     /// A warning for a server reachable from other machines with neither encryption nor keys.
@@ -52,14 +52,19 @@ struct SecuritySetup: Sendable {
 
 /// Re-reads the TLS files on SIGHUP (what `systemctl reload` and certbot hooks send). New
 /// handshakes use the new certificate; open connections keep theirs. A failed reload keeps the
-/// old certificate and logs why. `@unchecked`: `source` is set once in `init`.
+/// old certificate and logs why. Installed without TLS too, so that a reload of a cleartext
+/// server is not SIGHUP's default: death. `@unchecked`: `source` is set once in `init`.
 final class CertificateReloader: @unchecked Sendable {
     private let source: any DispatchSourceSignal
 
-    init(store: TLSContextStore, logger: Logger) {
+    init(store: TLSContextStore?, logger: Logger) {
         signal(SIGHUP, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "axrpc.sighup"))
         source.setEventHandler {
+            guard let store else {
+                logger.info("SIGHUP: nothing to reload (no --tls-cert)")
+                return
+            }
             do {
                 try store.reload()
                 logger.info("reloaded the TLS certificate (SIGHUP); new connections use it")

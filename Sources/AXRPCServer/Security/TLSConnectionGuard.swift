@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import NIOTLS
+import RPCProtocol
 
 /// Sits right behind `NIOSSLServerHandler`: closes a gRPC connection whose client did not agree
 /// on ALPN `h2` (HTTP/2 over TLS without ALPN is not gRPC; `ClientHelloALPNGate` has normally
@@ -35,8 +36,11 @@ final class TLSConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if !handshakeDone {
-            logger.info("TLS handshake failed", metadata: [
-                "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")", "error": "\(error)"])
+            let reason = TLSFailureText.describe(error, side: .server) ?? "TLS handshake failed: \(error)"
+            // A client that gave up (or that the ALPN gate turned away) is no news.
+            let level: Logger.Level = reason.contains("closed during") ? .debug : .info
+            logger.log(level: level, "\(reason)", metadata: [
+                "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")"])
         }
         context.fireErrorCaught(error)
     }
