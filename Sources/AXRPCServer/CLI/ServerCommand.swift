@@ -44,6 +44,8 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Security") var security: SecurityOptions
 
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let journal = JournalLogHandler.isJournalStream(ProcessEnvironment.current)
@@ -73,7 +75,8 @@ struct ServerCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let metrics = ServerMetrics()
-        let engine = MeteredEngine(base: launcher.engine, metrics: metrics)
+        let engine = MeteredEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger),
+                                   metrics: metrics)
         let statusWatcher = engine.watchStatus()
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
@@ -82,6 +85,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         transport.access = secured.access
         transport.tls = secured.tls
+        limits.apply(to: &transport)
         var info = launcher.info
         let liveness = LivenessMonitor(grace: deployment.livenessGrace)
         liveness.watch(engine)
@@ -108,7 +112,7 @@ struct ServerCommand: AsyncParsableCommand {
             let candidate = HTTPGateway(engine: engine, info: info, group: group, logger: logger,
                                         metrics: ServerMetricsExporter(metrics: metrics),
                                         cors: CORSPolicy(extra: gateway.corsOrigins),
-                                        access: secured.access, tls: secured.tls)
+                                        access: secured.access, tls: secured.tls, limits: limits.gatewayLimits)
             do {
                 let httpAddress = try await candidate.start(host: host, port: gateway.httpPort)
                 httpListening = " http=\(host):\(httpAddress.port ?? gateway.httpPort)"

@@ -77,6 +77,15 @@ struct ServerSetting: Sendable, Equatable {
         ServerSetting(name: "tls-client-ca", kind: .text),
         ServerSetting(name: "api-key-file", kind: .text),
         ServerSetting(name: "metrics-require-key", kind: .switchFlag),
+        ServerSetting(name: "max-connections", kind: .integer),
+        ServerSetting(name: "max-concurrent-streams", kind: .integer),
+        ServerSetting(name: "max-message-bytes", kind: .integer),
+        ServerSetting(name: "max-header-list-bytes", kind: .integer),
+        ServerSetting(name: "max-body-bytes", kind: .integer),
+        ServerSetting(name: "first-request-timeout-seconds", kind: .number),
+        ServerSetting(name: "idle-timeout-seconds", kind: .number),
+        ServerSetting(name: "max-prompt-bytes", kind: .integer),
+        ServerSetting(name: "max-chat-messages", kind: .integer),
     ]
 
     static func named(_ name: String) -> ServerSetting? {

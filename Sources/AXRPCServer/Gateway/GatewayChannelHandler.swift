@@ -21,7 +21,9 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     /// The largest request body accepted (413 above it). Chats with long histories are the
     /// biggest legitimate requests; the runtime's context (a few thousand tokens) bounds them far
     /// below this.
-    static let maxBodyBytes = 8 * 1024 * 1024
+    static let defaultMaxBodyBytes = 8 * 1024 * 1024
+    /// `--max-body-bytes`.
+    private let maxBodyBytes: Int
 
     private enum State {
         case idle
@@ -35,9 +37,10 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     private var state = State.idle
     private var task: Task<Void, Never>?
 
-    init(router: GatewayRouter, logger: Logger) {
+    init(router: GatewayRouter, logger: Logger, maxBodyBytes: Int = GatewayChannelHandler.defaultMaxBodyBytes) {
         self.router = router
         self.logger = logger
+        self.maxBodyBytes = maxBodyBytes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -53,7 +56,9 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
         case var .body(buffer):
             switch state {
             case .receiving(let head, var body):
-                if body.count + buffer.readableBytes > Self.maxBodyBytes {
+                if body.count + buffer.readableBytes > maxBodyBytes {
+                    logger.info("refusing a request body over \(maxBodyBytes) bytes (--max-body-bytes)",
+                                metadata: ["path": "\(head.uri.prefix(200))"])
                     state = .discarding(head)
                 } else {
                     // Move the array out of the enum before appending so it is not copied.
@@ -70,7 +75,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
                 dispatch(GatewayRequest(head: head, body: body), head: head, context: context)
             case let .discarding(head):
                 let tooLarge = GatewayError(.payloadTooLarge,
-                                            "the request body is larger than \(Self.maxBodyBytes) bytes",
+                                            "the request body is larger than \(maxBodyBytes) bytes (--max-body-bytes)",
                                             code: "request_too_large")
                 dispatch(GatewayRequest(head: head, body: []), head: head, context: context, failure: tooLarge)
             case .idle:

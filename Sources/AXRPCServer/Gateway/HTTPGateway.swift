@@ -16,12 +16,14 @@ final class HTTPGateway: Sendable {
     private let logger: Logger
     private let listener = QuiescingListener()
     private let tls: TLSContextStore?
+    private let limits: GatewayLimits
 
     init(engine: any InferenceEngine, info: ServerInfo, group: any EventLoopGroup, logger: Logger,
          metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy(),
-         access: AccessPolicy = .open, tls: TLSContextStore? = nil) {
+         access: AccessPolicy = .open, tls: TLSContextStore? = nil, limits: GatewayLimits = GatewayLimits()) {
         self.group = group
         self.tls = tls
+        self.limits = limits
         self.logger = logger
         router = GatewayRouter(context: GatewayContext(engine: engine, info: info, logger: logger, metrics: metrics,
                                                        cors: cors, access: access))
@@ -33,13 +35,18 @@ final class HTTPGateway: Sendable {
         let router = self.router
         let logger = self.logger
         let tls = self.tls
+        let limits = self.limits
+        let counter = ConnectionCounter()
         let address = try await listener.bind(group: group, host: host, port: port) { channel in
             if let tls { try TLSPipeline.addForHTTP(channel, store: tls, logger: logger) }
+            guard try ConnectionGuards.install(channel, limits: limits.connections, counter: counter, kind: .http,
+                                               logger: logger) else { return }
             let pipeline = channel.pipeline.syncOperations
             // Malformed requests get NIOHTTP1's 400 and a close; pipelined requests are held
             // until the previous response has ended.
             try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-            try pipeline.addHandler(GatewayChannelHandler(router: router, logger: logger))
+            try pipeline.addHandler(HeaderLimitHandler(maxHeaderListBytes: limits.maxHeaderListBytes, logger: logger))
+            try pipeline.addHandler(GatewayChannelHandler(router: router, logger: logger, maxBodyBytes: limits.maxBodyBytes))
         }
         logger.info("serving HTTP (Ollama and OpenAI APIs, /healthz, /readyz, /metrics)",
                     metadata: ["address": "\(host):\(address.port ?? port)"])

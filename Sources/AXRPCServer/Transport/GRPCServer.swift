@@ -24,8 +24,11 @@ final class GRPCServer: Sendable {
         let router = self.router
         let configuration = self.configuration
         let logger = self.logger
+        let counter = ConnectionCounter()
         return try await listener.bind(group: group, host: host, port: port) { channel in
             if let tls = configuration.tls { try TLSPipeline.addForGRPC(channel, store: tls, logger: logger) }
+            guard try ConnectionGuards.install(channel, limits: configuration.connectionLimits, counter: counter,
+                                               kind: .grpc, logger: logger) else { return }
             try channel.pipeline.syncOperations.addHandler(
                 GRPCChannelHandler(configuration: configuration, router: router, logger: logger))
         }

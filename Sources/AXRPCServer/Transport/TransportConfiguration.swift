@@ -21,4 +21,6 @@ struct TransportConfiguration: Sendable {
     var access = AccessPolicy.open
     /// TLS (`--tls-cert`); nil: cleartext h2c.
     var tls: TLSContextStore?
+    /// Connections per port, first-request and idle timeouts (`LimitOptions`).
+    var connectionLimits = ConnectionLimits()
 }
