@@ -24,7 +24,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(name: .customLong("grpc-port"), help: "gRPC (h2c) port; 0 picks a free one.")
+    @Option(name: .customLong("grpc-port"), help: "gRPC port (h2c, or TLS with --tls-cert); 0 picks a free one.")
     var grpcPort = 50051
 
     @Option(name: .customLong("shutdown-grace-seconds"), help: "How long open calls may run after SIGTERM.")
