@@ -75,8 +75,8 @@ struct ServerCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let metrics = ServerMetrics()
-        let engine = MeteredEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger),
-                                   metrics: metrics)
+        let draining = DrainingEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger))
+        let engine = MeteredEngine(base: draining, metrics: metrics)
         let statusWatcher = engine.watchStatus()
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
@@ -143,6 +143,9 @@ struct ServerCommand: AsyncParsableCommand {
                             metadata: ["last_error": "\(reason)"])
         }
         notifier.notify("STOPPING=1")
+        // Queued calls get UNAVAILABLE now (clients retry elsewhere); the running one finishes.
+        let drained = await draining.drain()
+        if drained > 0 { logger.info("answered \(drained) queued calls UNAVAILABLE: shutting down") }
         // HTTP and gRPC calls finish side by side within the same grace period.
         async let httpStopped: Void? = gatewayToStop?.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
         await server.shutdown(grace: .milliseconds(Int64(shutdownGraceSeconds * 1000)))
