@@ -26,7 +26,13 @@ DOCDIR      ?= $(PREFIX)/share/doc/axrpc
 CONFIG      ?= release
 PRODUCTS     = axrpc-server axrpc axllm-emulator
 
-.PHONY: run test build deps test-deps venv proto unit interop bench clean install uninstall
+.PHONY: run test build deps test-deps venv proto unit interop bench clean install uninstall fuzz fuzz-build
+
+# libFuzzer targets (fuzz/): `make fuzz FUZZ_SECONDS=600` runs each for that long; `make test`
+# runs each briefly. Built with ASan in their own build folder.
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_TARGETS = deframer grpc-timeout metadata protobuf runtime-poll
 
 run: build
 	$(BIN)/axrpc-server $(ARGS)
@@ -35,6 +41,14 @@ test: test-deps build venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(INTEROP_ENV) $(VENV)/bin/pytest -q tests/interop
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+
+fuzz-build: deps
+	AXRPC_FUZZ=1 $(SWIFT) build --build-path .build-fuzz --product axrpc-fuzz \
+	    -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 build: deps
 	$(SWIFT) build

@@ -131,3 +131,18 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (`make fuzz`): in the manifest only when AXRPC_FUZZ is set, since they link
+// against libFuzzer (`-sanitize=fuzzer,address`, built in .build-fuzz) and nothing else needs them.
+if Context.environment["AXRPC_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "CAXRPCFuzzDriver", path: "fuzz/Sources/CAXRPCFuzzDriver"),
+        .executableTarget(
+            name: "AXRPCFuzz",
+            dependencies: ["CAXRPCFuzzDriver", "RPCProtocol", "RuntimeBridge",
+                           .product(name: "NIOCore", package: "swift-nio")],
+            path: "fuzz/Sources/AXRPCFuzz"
+        ),
+    ]
+    package.products.append(.executable(name: "axrpc-fuzz", targets: ["AXRPCFuzz"]))
+}
