@@ -32,7 +32,7 @@ PRODUCTS     = axrpc-server axrpc axllm-emulator
 # runs each briefly. Built with ASan in their own build folder.
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 15
-FUZZ_TARGETS = deframer grpc-timeout metadata protobuf runtime-poll
+FUZZ_TARGETS = deframer grpc-timeout metadata protobuf runtime-poll client-hello
 
 run: build
 	$(BIN)/axrpc-server $(ARGS)

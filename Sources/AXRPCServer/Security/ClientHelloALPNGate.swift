@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import RPCProtocol
 
 /// The first handler of a TLS gRPC connection: holds the bytes back until the ClientHello is
 /// complete, answers a client that does not offer the required ALPN protocol with the TLS alert

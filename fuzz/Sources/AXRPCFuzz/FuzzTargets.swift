@@ -13,7 +13,15 @@ enum FuzzTargets {
         "metadata": metadata,
         "protobuf": protobuf,
         "runtime-poll": runtimePoll,
+        "client-hello": clientHello,
     ]
+
+    /// The TLS ClientHello's ALPN list, read before the handshake on the gRPC port.
+    static func clientHello(_ data: UnsafeRawBufferPointer) {
+        if case let .offered(protocols) = ClientHelloALPN.inspect(data) {
+            _ = protocols.count
+        }
+    }
 
     /// gRPC message framing, with the input cut into DATA-frame-like pieces at the offsets its
     /// first bytes choose, and a small size limit so the limit's path is reached.

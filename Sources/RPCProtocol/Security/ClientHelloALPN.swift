@@ -3,9 +3,10 @@
 /// (`no_application_protocol`) instead of a handshake that succeeds and a connection that then
 /// closes for no visible reason. BoringSSL, under swift-nio-ssl, just omits ALPN in that case.
 ///
-/// Faces the network before any authentication: every length is checked, nothing traps.
-enum ClientHelloALPN {
-    enum Outcome: Equatable {
+/// Faces the network before any authentication: every length is checked, nothing traps (a
+/// fuzz target, `client-hello`, holds it to that). In RPCProtocol so the fuzzer can link it.
+public enum ClientHelloALPN {
+    public enum Outcome: Equatable, Sendable {
         /// The first record is not complete yet.
         case needMore
         /// Not a TLS handshake record: let the TLS handler produce its own error.
@@ -17,9 +18,9 @@ enum ClientHelloALPN {
     }
 
     /// The largest record a ClientHello is looked for in (TLS's 16 KiB plus room).
-    static let maxRecordLength = 16_384 + 2048
+    public static let maxRecordLength = 16_384 + 2048
 
-    static func inspect(_ bytes: some Collection<UInt8>) -> Outcome {
+    public static func inspect(_ bytes: some Collection<UInt8>) -> Outcome {
         let bytes = Array(bytes)
         guard let first = bytes.first else { return .needMore }
         guard first == 0x16 else { return .notTLS }
