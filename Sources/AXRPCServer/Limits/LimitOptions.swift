@@ -6,36 +6,36 @@ import RPCProtocol
 /// that no well-behaved client reaches; hitting one answers that client alone (and logs a line).
 struct LimitOptions: ParsableArguments {
     @Option(name: .customLong("max-connections"),
-            help: "Open connections per port; more are refused (gRPC: GOAWAY ENHANCE_YOUR_CALM, HTTP: 503).")
+            help: ArgumentHelp("Open connections per port; more are refused (gRPC: GOAWAY ENHANCE_YOUR_CALM, HTTP: 503).", valueName: "n"))
     var maxConnections = 512
 
     @Option(name: .customLong("max-concurrent-streams"),
-            help: "Concurrent gRPC calls per connection (SETTINGS_MAX_CONCURRENT_STREAMS; more are refused with REFUSED_STREAM).")
+            help: ArgumentHelp("Concurrent gRPC calls per connection (SETTINGS_MAX_CONCURRENT_STREAMS; more are refused with REFUSED_STREAM).", valueName: "n"))
     var maxConcurrentStreams = 256
 
-    @Option(name: .customLong("max-message-bytes"), help: "Largest gRPC request message (RESOURCE_EXHAUSTED beyond).")
+    @Option(name: .customLong("max-message-bytes"), help: ArgumentHelp("Largest gRPC request message (RESOURCE_EXHAUSTED beyond).", valueName: "bytes"))
     var maxMessageBytes = MessageDeframer.defaultMaxMessageSize
 
     @Option(name: .customLong("max-header-list-bytes"),
-            help: "Largest request header list, names + values + 32 per field (gRPC: stream reset; HTTP: 431).")
+            help: ArgumentHelp("Largest request header list, names + values + 32 per field (gRPC: stream reset; HTTP: 431).", valueName: "bytes"))
     var maxHeaderListBytes = 16 * 1024
 
-    @Option(name: .customLong("max-body-bytes"), help: "Largest HTTP gateway request body (413 beyond).")
+    @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Largest HTTP gateway request body (413 beyond).", valueName: "bytes"))
     var maxBodyBytes = 8 * 1024 * 1024
 
     @Option(name: .customLong("first-request-timeout-seconds"),
-            help: "A new connection must finish its TLS handshake and send its first bytes within this time; 0: no limit.")
+            help: ArgumentHelp("A new connection must finish its TLS handshake and send its first bytes within this time; 0: no limit.", valueName: "seconds"))
     var firstRequestTimeoutSeconds = 10.0
 
     @Option(name: .customLong("idle-timeout-seconds"),
-            help: "Close a connection that has sent and received nothing for this long; 0: never.")
+            help: ArgumentHelp("Close a connection that has sent and received nothing for this long; 0: never.", valueName: "seconds"))
     var idleTimeoutSeconds = 300.0
 
     @Option(name: .customLong("max-prompt-bytes"),
-            help: "Largest prompt: the prompt, system text and every chat message together, in UTF-8 bytes (INVALID_ARGUMENT / 400 beyond).")
+            help: ArgumentHelp("Largest prompt: the prompt, system text and every chat message together, in UTF-8 bytes (INVALID_ARGUMENT / 400 beyond).", valueName: "bytes"))
     var maxPromptBytes = 256 * 1024
 
-    @Option(name: .customLong("max-chat-messages"), help: "Most messages in one chat request (INVALID_ARGUMENT / 400 beyond).")
+    @Option(name: .customLong("max-chat-messages"), help: ArgumentHelp("Most messages in one chat request (INVALID_ARGUMENT / 400 beyond).", valueName: "n"))
     var maxChatMessages = 256
 
     func validate() throws {
