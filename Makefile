@@ -9,8 +9,9 @@ ARGS        ?=
 # What building and running needs.
 APT_PACKAGES = libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler curl
 # What only the tests need on top: h2load and nghttpd (nghttp2-client), nginx and haproxy as
-# real proxies, systemd-analyze (systemd) for the unit, python3-venv for the clients' venv.
-TEST_APT_PACKAGES = nghttp2-client nginx-light haproxy systemd python3-venv
+# real proxies, systemd-analyze (systemd) for the unit, python3-venv for the clients' venv,
+# openssl for the certificates the TLS tests make.
+TEST_APT_PACKAGES = nghttp2-client nginx-light haproxy systemd python3-venv openssl
 BIN          = .build/debug
 INTEROP_ENV  = AXRPC_SERVER=$(CURDIR)/$(BIN)/axrpc-server AXLLM_EMULATOR=$(CURDIR)/$(BIN)/axllm-emulator \
                AXRPC_CLI=$(CURDIR)/$(BIN)/axrpc
