@@ -250,3 +250,15 @@ def test_cli_over_mtls_with_a_key(server_factory, cli_binary, pki, key_file):
     assert untrusted.returncode == 14, untrusted.stderr
     missing = run_cli(cli_binary, server, "models", "--ca", "/nonexistent/ca.pem")
     assert missing.returncode != 0 and "/nonexistent/ca.pem" in missing.stderr, missing.stderr
+
+
+def test_ollama_client_sends_the_key_in_headers(gateway_factory, key_file):
+    ollama = pytest.importorskip("ollama")
+    server = gateway_factory("--api-key-file", str(key_file))
+    poll_until(lambda: httpx.get(f"{server.http_url}/readyz", timeout=5).status_code == 200, 30, "/readyz 200")
+    good = ollama.Client(host=server.http_url, headers={"Authorization": f"Bearer {KEY}"})
+    assert good.generate(model=MODEL, prompt="Hi").response
+    with pytest.raises(ollama.ResponseError) as refused:
+        ollama.Client(host=server.http_url).generate(model=MODEL, prompt="Hi")
+    assert refused.value.status_code == 401
+    assert "API key" in refused.value.error
