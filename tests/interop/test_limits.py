@@ -23,8 +23,15 @@ def health(channel):
                                response_deserializer=lambda b: b)(b"", timeout=10)
 
 
-def logged(server, text: str) -> bool:
-    return any(text in line for line in server.stderr_lines)
+def logged(server, text: str, within: float = 3.0) -> bool:
+    """Whether the server logged `text`; waits a little, since its stderr is read by a thread."""
+    deadline = time.monotonic() + within
+    while True:
+        if any(text in line for line in server.stderr_lines):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def test_connections_over_the_limit_get_goaway_enhance_your_calm(server_factory):
