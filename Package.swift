@@ -13,7 +13,8 @@ import PackageDescription
 //   AXRPCSecurity                  shared by both faces, on swift-nio-ssl: bearer keys, TLS/mTLS and
 //                                  ALPN, certificate reload, connection limits and timeouts
 //   AXRPCServerCore | AXRPCGateway gRPC routing, services, HTTP/2 transport | Ollama/OpenAI, probes
-//   AXRPCOperations                configuration layering, metrics, systemd, doctor
+//   AXRPCOperations                configuration layering and the security and limit flags, metrics,
+//                                  systemd, doctor
 //   AXRPCServer (exe)              command line and wiring
 //
 //   AXRPCClient -> AXRPCCLI (exe)  the Swift client (on NGHTTP2Session, RPCProtocol) and `axrpc`;
@@ -148,6 +149,7 @@ let package = Package(
                 "RPCProtocol",
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

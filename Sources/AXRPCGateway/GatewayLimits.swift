@@ -1,3 +1,4 @@
+import AXRPCFrontEnd
 import AXRPCSecurity
 
 /// The HTTP gateway's share of `LimitOptions`.

@@ -1,3 +1,4 @@
+import AXRPCFrontEnd
 import Logging
 import NIOCore
 

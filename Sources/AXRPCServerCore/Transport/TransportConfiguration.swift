@@ -1,3 +1,4 @@
+import AXRPCFrontEnd
 import AXRPCSecurity
 import NIOCore
 import RPCProtocol

@@ -1,48 +1,47 @@
 import AXRPCFrontEnd
-import AXRPCGateway
-import AXRPCServerCore
-import AXRPCSecurity
 import ArgumentParser
 import NIOCore
 import RPCProtocol
 
 /// Limits that keep one client from exhausting the server for the others. Each has a default
 /// that no well-behaved client reaches; hitting one answers that client alone (and logs a line).
-struct LimitOptions: ParsableArguments {
+package struct LimitOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .customLong("max-connections"),
             help: ArgumentHelp("Open connections per port; more are refused (gRPC: GOAWAY ENHANCE_YOUR_CALM, HTTP: 503).", valueName: "n"))
-    var maxConnections = 512
+    package var maxConnections = 512
 
     @Option(name: .customLong("max-concurrent-streams"),
             help: ArgumentHelp("Concurrent gRPC calls per connection (SETTINGS_MAX_CONCURRENT_STREAMS; more are refused with REFUSED_STREAM).", valueName: "n"))
-    var maxConcurrentStreams = 256
+    package var maxConcurrentStreams = 256
 
     @Option(name: .customLong("max-message-bytes"), help: ArgumentHelp("Largest gRPC request message (RESOURCE_EXHAUSTED beyond).", valueName: "bytes"))
-    var maxMessageBytes = MessageDeframer.defaultMaxMessageSize
+    package var maxMessageBytes = MessageDeframer.defaultMaxMessageSize
 
     @Option(name: .customLong("max-header-list-bytes"),
             help: ArgumentHelp("Largest request header list, names + values + 32 per field (gRPC: stream reset; HTTP: 431).", valueName: "bytes"))
-    var maxHeaderListBytes = 16 * 1024
+    package var maxHeaderListBytes = 16 * 1024
 
     @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Largest HTTP gateway request body (413 beyond).", valueName: "bytes"))
-    var maxBodyBytes = 8 * 1024 * 1024
+    package var maxBodyBytes = 8 * 1024 * 1024
 
     @Option(name: .customLong("first-request-timeout-seconds"),
             help: ArgumentHelp("A new connection must finish its TLS handshake and send its first bytes within this time; 0: no limit.", valueName: "seconds"))
-    var firstRequestTimeoutSeconds = 10.0
+    package var firstRequestTimeoutSeconds = 10.0
 
     @Option(name: .customLong("idle-timeout-seconds"),
             help: ArgumentHelp("Close a connection that has sent and received nothing for this long; 0: never.", valueName: "seconds"))
-    var idleTimeoutSeconds = 300.0
+    package var idleTimeoutSeconds = 300.0
 
     @Option(name: .customLong("max-prompt-bytes"),
             help: ArgumentHelp("Largest prompt: the prompt, system text and every chat message together, in UTF-8 bytes (INVALID_ARGUMENT / 400 beyond).", valueName: "bytes"))
-    var maxPromptBytes = 256 * 1024
+    package var maxPromptBytes = 256 * 1024
 
     @Option(name: .customLong("max-chat-messages"), help: ArgumentHelp("Most messages in one chat request (INVALID_ARGUMENT / 400 beyond).", valueName: "n"))
-    var maxChatMessages = 256
+    package var maxChatMessages = 256
 
-    func validate() throws {
+    package func validate() throws {
         let positive: [(String, Int)] = [
             ("--max-connections", maxConnections), ("--max-concurrent-streams", maxConcurrentStreams),
             ("--max-message-bytes", maxMessageBytes), ("--max-header-list-bytes", maxHeaderListBytes),
@@ -62,13 +61,13 @@ struct LimitOptions: ParsableArguments {
     }
 
     /// What every connection of either port is held to.
-    var connectionLimits: ConnectionLimits {
+    package var connectionLimits: ConnectionLimits {
         ConnectionLimits(maxConnections: maxConnections,
                          firstRequestTimeout: Self.duration(firstRequestTimeoutSeconds),
                          idleTimeout: Self.duration(idleTimeoutSeconds))
     }
 
-    var requestLimits: RequestLimits {
+    package var requestLimits: RequestLimits {
         RequestLimits(maxPromptBytes: maxPromptBytes, maxChatMessages: maxChatMessages)
     }
 
@@ -77,16 +76,3 @@ struct LimitOptions: ParsableArguments {
     }
 }
 
-extension LimitOptions {
-    /// The gRPC transport's limits.
-    func apply(to transport: inout TransportConfiguration) {
-        transport.maxConcurrentStreams = UInt32(maxConcurrentStreams)
-        transport.maxMessageSize = maxMessageBytes
-        transport.maxHeaderListSize = maxHeaderListBytes
-        transport.connectionLimits = connectionLimits
-    }
-
-    var gatewayLimits: GatewayLimits {
-        GatewayLimits(connections: connectionLimits, maxBodyBytes: maxBodyBytes, maxHeaderListBytes: maxHeaderListBytes)
-    }
-}
