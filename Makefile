@@ -9,8 +9,9 @@ ARGS        ?=
 # What building and running needs.
 APT_PACKAGES = libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler curl
 # What only the tests need on top: h2load and nghttpd (nghttp2-client), nginx and haproxy as
-# real proxies, systemd-analyze (systemd) for the unit, python3-venv for the clients' venv.
-TEST_APT_PACKAGES = nghttp2-client nginx-light haproxy systemd python3-venv
+# real proxies, systemd-analyze (systemd) for the unit, python3-venv for the clients' venv,
+# openssl for the certificates the TLS tests make.
+TEST_APT_PACKAGES = nghttp2-client nginx-light haproxy systemd python3-venv openssl
 BIN          = .build/debug
 INTEROP_ENV  = AXRPC_SERVER=$(CURDIR)/$(BIN)/axrpc-server AXLLM_EMULATOR=$(CURDIR)/$(BIN)/axllm-emulator \
                AXRPC_CLI=$(CURDIR)/$(BIN)/axrpc
@@ -26,7 +27,13 @@ DOCDIR      ?= $(PREFIX)/share/doc/axrpc
 CONFIG      ?= release
 PRODUCTS     = axrpc-server axrpc axllm-emulator
 
-.PHONY: run test build deps test-deps venv proto unit interop bench clean install uninstall
+.PHONY: run test build deps test-deps venv proto unit interop bench clean install uninstall fuzz fuzz-build
+
+# libFuzzer targets (fuzz/): `make fuzz FUZZ_SECONDS=600` runs each for that long; `make test`
+# runs each briefly. Built with ASan in their own build folder.
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_TARGETS = deframer grpc-timeout metadata protobuf runtime-poll client-hello
 
 run: build
 	$(BIN)/axrpc-server $(ARGS)
@@ -35,6 +42,14 @@ test: test-deps build venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(INTEROP_ENV) $(VENV)/bin/pytest -q tests/interop
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+
+fuzz-build: deps
+	AXRPC_FUZZ=1 $(SWIFT) build --build-path .build-fuzz --product axrpc-fuzz \
+	    -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 build: deps
 	$(SWIFT) build

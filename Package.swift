@@ -8,9 +8,13 @@ import PackageDescription
 //   NGHTTP2Session                 what server and client share of nghttp2
 //   RPCProtocol                    gRPC wire protocol, method paths, the API's messages
 //   RuntimeBridge                  the NPU runtime behind `InferenceEngine` (no HTTP/2, no protobuf)
-//   AXRPCFrontEnd                  shared by both faces: server facts, liveness, tool calls, JSON
+//   AXRPCFrontEnd                  shared by both faces: server facts, liveness, tool calls, JSON,
+//                                  request limits and drain (engine wrappers)
+//   AXRPCSecurity                  shared by both faces, on swift-nio-ssl: bearer keys, TLS/mTLS and
+//                                  ALPN, certificate reload, connection limits and timeouts
 //   AXRPCServerCore | AXRPCGateway gRPC routing, services, HTTP/2 transport | Ollama/OpenAI, probes
-//   AXRPCOperations                configuration layering, metrics, systemd, doctor
+//   AXRPCOperations                configuration layering and the security and limit flags, metrics,
+//                                  systemd, doctor
 //   AXRPCServer (exe)              command line and wiring
 //
 //   AXRPCClient -> AXRPCCLI (exe)  the Swift client (on NGHTTP2Session, RPCProtocol) and `axrpc`;
@@ -33,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C: nghttp2 from the system (pkg-config libnghttp2).
@@ -85,6 +90,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What both faces' listeners share for security and connection limits: bearer keys and
+        // the access policy, TLS contexts (reloaded on SIGHUP), the ALPN gate, connection counting
+        // and timeouts. The only library on swift-nio-ssl, so the others stay off it.
+        .target(
+            name: "AXRPCSecurity",
+            dependencies: [
+                "RPCProtocol",
+                "AXRPCFrontEnd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The gRPC face: RPC routing, the services (against `InferenceEngine`) and the HTTP/2
@@ -97,6 +119,7 @@ let package = Package(
                 "RPCProtocol",
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
+                "AXRPCSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -110,6 +133,7 @@ let package = Package(
             dependencies: [
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
+                "AXRPCSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -125,6 +149,7 @@ let package = Package(
                 "RPCProtocol",
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,6 +168,7 @@ let package = Package(
                 "AXRPCServerCore",
                 "AXRPCGateway",
                 "AXRPCOperations",
+                "AXRPCSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -162,6 +188,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // `axrpc`: the command-line client.
@@ -213,7 +240,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "AXRPCServerTests", dependencies: ["AXRPCServer", "AXRPCOperations"]),
+        .testTarget(name: "AXRPCServerTests", dependencies: ["AXRPCServer", "AXRPCOperations", "AXRPCSecurity", "RPCProtocol"]),
         .testTarget(
             name: "AXRPCOperationsTests",
             dependencies: [
@@ -238,3 +265,18 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (`make fuzz`): in the manifest only when AXRPC_FUZZ is set, since they link
+// against libFuzzer (`-sanitize=fuzzer,address`, built in .build-fuzz) and nothing else needs them.
+if Context.environment["AXRPC_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "CAXRPCFuzzDriver", path: "fuzz/Sources/CAXRPCFuzzDriver"),
+        .executableTarget(
+            name: "AXRPCFuzz",
+            dependencies: ["CAXRPCFuzzDriver", "RPCProtocol", "RuntimeBridge",
+                           .product(name: "NIOCore", package: "swift-nio")],
+            path: "fuzz/Sources/AXRPCFuzz"
+        ),
+    ]
+    package.products.append(.executable(name: "axrpc-fuzz", targets: ["AXRPCFuzz"]))
+}

@@ -22,7 +22,9 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
     /// The largest request body accepted (413 above it). Chats with long histories are the
     /// biggest legitimate requests; the runtime's context (a few thousand tokens) bounds them far
     /// below this.
-    package static let maxBodyBytes = 8 * 1024 * 1024
+    package static let defaultMaxBodyBytes = 8 * 1024 * 1024
+    /// `--max-body-bytes`.
+    private let maxBodyBytes: Int
 
     private enum State {
         case idle
@@ -38,10 +40,12 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
 
     private let calls: CallTracker
 
-    package init(router: GatewayRouter, logger: Logger, calls: CallTracker = CallTracker()) {
+    package init(router: GatewayRouter, logger: Logger, calls: CallTracker = CallTracker(),
+                 maxBodyBytes: Int = GatewayChannelHandler.defaultMaxBodyBytes) {
         self.calls = calls
         self.router = router
         self.logger = logger
+        self.maxBodyBytes = maxBodyBytes
     }
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -57,7 +61,9 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
         case var .body(buffer):
             switch state {
             case .receiving(let head, var body):
-                if body.count + buffer.readableBytes > Self.maxBodyBytes {
+                if body.count + buffer.readableBytes > maxBodyBytes {
+                    logger.info("refusing a request body over \(maxBodyBytes) bytes (--max-body-bytes)",
+                                metadata: ["path": "\(head.uri.prefix(200))"])
                     state = .discarding(head)
                 } else {
                     // Move the array out of the enum before appending so it is not copied.
@@ -74,7 +80,7 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
                 dispatch(GatewayRequest(head: head, body: body, logger: logger), head: head, context: context)
             case let .discarding(head):
                 let tooLarge = GatewayError(.payloadTooLarge,
-                                            "the request body is larger than \(Self.maxBodyBytes) bytes",
+                                            "the request body is larger than \(maxBodyBytes) bytes (--max-body-bytes)",
                                             code: "request_too_large")
                 dispatch(GatewayRequest(head: head, body: [], logger: logger), head: head, context: context, failure: tooLarge)
             case .idle:

@@ -1,3 +1,4 @@
+import AXRPCSecurity
 import AXRPCFrontEnd
 import Foundation
 import Logging
@@ -12,6 +13,8 @@ package struct GatewayContext: Sendable {
     package let metrics: (any GatewayMetricsExporter)?
     /// Browser origins allowed to call the API.
     package var cors = CORSPolicy()
+    /// Which requests need a bearer key (`--api-key-file`).
+    package var access = AccessPolicy.open
     /// Wall-clock start of the gateway: the "modified"/"created" time of the models it lists,
     /// which have no file date of their own.
     package let startedAt = Date()

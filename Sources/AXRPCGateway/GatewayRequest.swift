@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// One complete HTTP request as the router sees it: NIOHTTP1 has parsed it, the channel handler
 /// has collected its body. Requests to this API are small JSON documents, so holding the whole
-/// body (bounded by `GatewayChannelHandler.maxBodyBytes`) is simpler than streaming it.
+/// body (bounded by `GatewayChannelHandler.maxBodyBytes`, `--max-body-bytes`) is simpler than streaming it.
 package struct GatewayRequest: Sendable {
     package var method: HTTPMethod
     /// The path without the query, percent-decoding left to the routes that take parameters.

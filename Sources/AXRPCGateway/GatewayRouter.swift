@@ -58,6 +58,11 @@ package struct GatewayRouter: Sendable {
                                              code: "origin_not_allowed"), dialect: dialect, via: responder)
         } else if request.method == .OPTIONS {
             status = await preflight(request, candidates: candidates, via: responder)
+        } else if let denied = context.access.authorizeHTTP(path: request.path,
+                                                            authorization: request.headers.first(name: "Authorization")) {
+            // After the preflight, which browsers send without credentials by design.
+            context.logger.info("refused a request without a valid API key", metadata: ["path": "\(request.path)"])
+            status = await send(denied, dialect: dialect, via: responder)
         } else if let failure {
             status = await send(failure, dialect: dialect, via: responder)
         } else if let route {

@@ -1,3 +1,4 @@
+import AXRPCSecurity
 import AXRPCFrontEnd
 import Logging
 import NIOCore
@@ -20,15 +21,20 @@ package final class HTTPGateway: Sendable {
     package let calls = CallTracker()
     /// How long responses in flight may run once a graceful shutdown began (`run()` as a `Service`).
     package let shutdownGrace: Duration
+    private let tls: TLSContextStore?
+    private let limits: GatewayLimits
 
     package init(engine: any InferenceEngine, info: ServerInfo, group: any EventLoopGroup, logger: Logger,
                  metrics: (any GatewayMetricsExporter)? = nil, cors: CORSPolicy = CORSPolicy(),
+                 access: AccessPolicy = .open, tls: TLSContextStore? = nil, limits: GatewayLimits = GatewayLimits(),
                  shutdownGrace: Duration = .seconds(5)) {
         self.shutdownGrace = shutdownGrace
         self.group = group
+        self.tls = tls
+        self.limits = limits
         self.logger = logger
         router = GatewayRouter(context: GatewayContext(engine: engine, info: info, logger: logger, metrics: metrics,
-                                                       cors: cors))
+                                                       cors: cors, access: access))
     }
 
     /// Binds and returns the bound address (port 0 becomes a free one; the CLI uses 0 for "off"
@@ -37,12 +43,20 @@ package final class HTTPGateway: Sendable {
         let router = self.router
         let logger = self.logger
         let calls = self.calls
+        let tls = self.tls
+        let limits = self.limits
+        let counter = ConnectionCounter()
         let address = try await listener.bind(group: group, host: host, port: port) { channel in
+            if let tls { try TLSPipeline.addForHTTP(channel, store: tls, logger: logger) }
+            guard try ConnectionGuards.install(channel, limits: limits.connections, counter: counter, kind: .http,
+                                               logger: logger) else { return }
             let pipeline = channel.pipeline.syncOperations
             // Malformed requests get NIOHTTP1's 400 and a close; pipelined requests are held
             // until the previous response has ended.
             try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-            try pipeline.addHandler(GatewayChannelHandler(router: router, logger: logger, calls: calls))
+            try pipeline.addHandler(HeaderLimitHandler(maxHeaderListBytes: limits.maxHeaderListBytes, logger: logger))
+            try pipeline.addHandler(GatewayChannelHandler(router: router, logger: logger, calls: calls,
+                                                          maxBodyBytes: limits.maxBodyBytes))
         }
         logger.info("serving HTTP (Ollama and OpenAI APIs, /healthz, /readyz, /metrics)",
                     metadata: ["address": "\(host):\(address.port ?? port)"])

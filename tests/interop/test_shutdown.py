@@ -149,6 +149,10 @@ def test_sigterm_lets_open_generations_finish_then_exits_zero_without_a_trap(gat
     for thread in threads:
         thread.join(10)
     assert code == 0, f"exit {code}\n{server.describe()}"
-    assert outcome == {"grpc": "done", "http": 200}, f"{outcome}\n{server.describe()}"
+    # The runtime generates one at a time: the running call finishes; the queued one, if any, is
+    # drained at once with UNAVAILABLE / 503 (issue 12) so that its client retries elsewhere.
+    finished = [outcome.get("grpc") == "done", outcome.get("http") == 200]
+    drained = [outcome.get("grpc") == grpc.StatusCode.UNAVAILABLE, outcome.get("http") == 503]
+    assert any(finished) and all(f or d for f, d in zip(finished, drained)), f"{outcome}\n{server.describe()}"
     crashes = [line for line in server.stderr_lines if any(marker in line for marker in CRASH_MARKERS)]
     assert not crashes, server.describe()

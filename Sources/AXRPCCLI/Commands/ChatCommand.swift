@@ -26,7 +26,7 @@ struct ChatCommand: AsyncParsableCommand {
         guard let address = ServerAddress(parsing: global.address) else {
             throw ValidationError("--addr must be HOST:PORT")
         }
-        let client = AXRPCClient(address: address)
+        let client = AXRPCClient(address: address, security: global.security.clientSecurity)
         do {
             // Dial first: an unreachable server must fail before chat waits for input.
             try await client.connect()

@@ -17,6 +17,8 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: [.short, .long], help: "Also print queue waits, timings and context reuse on stderr.")
     var verbose = false
 
+    @OptionGroup var security: ConnectionSecurityOptions
+
     func validate() throws {
         guard ServerAddress(parsing: address) != nil else {
             throw ValidationError("--addr must be HOST:PORT (IPv6 as [ADDR]:PORT), got \"\(address)\"")
@@ -34,7 +36,7 @@ struct GlobalOptions: ParsableArguments, Sendable {
         guard let serverAddress = ServerAddress(parsing: address) else {
             throw ValidationError("--addr must be HOST:PORT")
         }
-        let client = AXRPCClient(address: serverAddress)
+        let client = AXRPCClient(address: serverAddress, security: security.clientSecurity)
         do {
             let interrupted = try await Interruption.run {
                 // Dial first: an unreachable server must fail before chat waits for input.

@@ -21,7 +21,7 @@ struct HealthWatcher: Sendable {
         let interrupted = try await Interruption.run {
             var delay = Self.firstDelay
             while !Task.isCancelled {
-                let client = AXRPCClient(address: address)
+                let client = AXRPCClient(address: address, security: global.security.clientSecurity)
                 do {
                     try await client.connect()
                     for try await health in client.watchHealth(timeout: nil) {

@@ -16,13 +16,16 @@ public final class AXRPCClient: Sendable {
 
     /// - Parameter eventLoopGroup: where the connection runs; nil = NIO's shared singleton group,
     ///   which needs no shutdown.
-    public init(host: String, port: Int, eventLoopGroup: (any EventLoopGroup)? = nil) {
+    public init(host: String, port: Int, eventLoopGroup: (any EventLoopGroup)? = nil,
+                security: ClientSecurity = ClientSecurity()) {
         self.address = ServerAddress(host: host, port: port)
-        self.provider = ConnectionProvider(address: address, group: eventLoopGroup ?? Self.defaultEventLoopGroup)
+        self.provider = ConnectionProvider(address: address, group: eventLoopGroup ?? Self.defaultEventLoopGroup,
+                                           security: security)
     }
 
-    public convenience init(address: ServerAddress, eventLoopGroup: (any EventLoopGroup)? = nil) {
-        self.init(host: address.host, port: address.port, eventLoopGroup: eventLoopGroup)
+    public convenience init(address: ServerAddress, eventLoopGroup: (any EventLoopGroup)? = nil,
+                            security: ClientSecurity = ClientSecurity()) {
+        self.init(host: address.host, port: address.port, eventLoopGroup: eventLoopGroup, security: security)
     }
 
     /// Dials the server now rather than on the first call, so that an unreachable server shows

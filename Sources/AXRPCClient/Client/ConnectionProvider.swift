@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RPCProtocol
 
 /// A live connection as calls see it: the channel, and the session bound to its event loop.
@@ -24,10 +25,14 @@ final class ConnectionProvider: Sendable {
     private let connectTimeout: TimeAmount
     private let state = NIOLockedValueBox<(state: State, generation: Int)>((.idle, 0))
 
-    init(address: ServerAddress, group: any EventLoopGroup, connectTimeout: TimeAmount = .seconds(10)) {
+    private let security: ClientSecurity
+
+    init(address: ServerAddress, group: any EventLoopGroup, connectTimeout: TimeAmount = .seconds(10),
+         security: ClientSecurity = ClientSecurity()) {
         self.address = address
         self.group = group
         self.connectTimeout = connectTimeout
+        self.security = security
     }
 
     /// The shared connection, dialling it if there is none. Fails with
@@ -76,12 +81,21 @@ final class ConnectionProvider: Sendable {
 
     private func dial(on eventLoop: any EventLoop, generation: Int) -> EventLoopFuture<ConnectionHandle> {
         let address = address
+        let metadata = security.callMetadata
+        let tls: NIOSSLContext?
+        do {
+            tls = try security.makeContext()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let connection = HTTP2ClientConnection(eventLoop: channel.eventLoop, authority: address.description)
+                    connection.callMetadata = metadata
+                    if let tls { try channel.pipeline.syncOperations.addHandler(ClientSecurity.handler(context: tls, host: address.host)) }
                     try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(connection: connection))
                 }
             }
@@ -96,6 +110,7 @@ final class ConnectionProvider: Sendable {
                 return ConnectionHandle(channel: channel, connection: connection.loopBound)
             }
             .flatMapErrorThrowing { error in
+                if error is RPCError { throw error }
                 throw RPCError(.unavailable, "cannot connect to \(address): \(NetworkErrorText.describe(error))")
             }
     }

@@ -67,7 +67,8 @@ final class ClientChannelHandler: ChannelInboundHandler, ClientConnectionOutput 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connection.noteFailure(RPCError(.unavailable, "the connection to \(connection.authority) failed: \(error)"))
+        let reason = TLSFailureText.describe(error, side: .client) ?? "\(error)"
+        connection.noteFailure(RPCError(.unavailable, "the connection to \(connection.authority) failed: \(reason)"))
         context.close(promise: nil)
     }
 

@@ -16,7 +16,8 @@ extension HTTP2ClientConnection {
             handler.finish(deadline.exceededError)
             return nil
         }
-        let headers = RequestHeaders(path: path, authority: authority, timeout: deadline?.grpcTimeout())
+        let headers = RequestHeaders(path: path, authority: authority, timeout: deadline?.grpcTimeout(),
+                                     metadata: callMetadata)
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
                                              read_callback: SessionCallbacks.readBody)
         let id = HeaderBlock(headers.fields).withNameValuePairs { pairs, count in

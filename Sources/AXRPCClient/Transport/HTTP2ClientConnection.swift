@@ -18,6 +18,8 @@ final class HTTP2ClientConnection: SessionEvents {
     let eventLoop: any EventLoop
     /// `host:port`, for `:authority` and error messages.
     let authority: String
+    /// Sent with every call (the bearer key).
+    var callMetadata = Metadata()
     let maxMessageSize: Int
     weak var output: (any ClientConnectionOutput)?
 

@@ -74,6 +74,20 @@ package struct ServerSetting: Sendable, Equatable {
         ServerSetting(name: "cors-origin", kind: .list),
         ServerSetting(name: "liveness-grace-seconds", kind: .number),
         ServerSetting(name: "exit-on-runtime-failure", kind: .switchFlag),
+        ServerSetting(name: "tls-cert", kind: .text),
+        ServerSetting(name: "tls-key", kind: .text),
+        ServerSetting(name: "tls-client-ca", kind: .text),
+        ServerSetting(name: "api-key-file", kind: .text),
+        ServerSetting(name: "metrics-require-key", kind: .switchFlag),
+        ServerSetting(name: "max-connections", kind: .integer),
+        ServerSetting(name: "max-concurrent-streams", kind: .integer),
+        ServerSetting(name: "max-message-bytes", kind: .integer),
+        ServerSetting(name: "max-header-list-bytes", kind: .integer),
+        ServerSetting(name: "max-body-bytes", kind: .integer),
+        ServerSetting(name: "first-request-timeout-seconds", kind: .number),
+        ServerSetting(name: "idle-timeout-seconds", kind: .number),
+        ServerSetting(name: "max-prompt-bytes", kind: .integer),
+        ServerSetting(name: "max-chat-messages", kind: .integer),
     ]
 
     package static func named(_ name: String) -> ServerSetting? {

@@ -12,8 +12,12 @@ package struct ServingAnnouncement: Service {
     package let line: String
     package let notifier: SystemdNotifier
     package let logger: Logger
+    /// Run once shutdown begins, before the other services are shut down (the drain of queued calls).
+    package let onShutdown: @Sendable () async -> Void
 
-    package init(line: String, notifier: SystemdNotifier, logger: Logger) {
+    package init(line: String, notifier: SystemdNotifier, logger: Logger,
+                 onShutdown: @escaping @Sendable () async -> Void = {}) {
+        self.onShutdown = onShutdown
         self.line = line
         self.notifier = notifier
         self.logger = logger
@@ -26,5 +30,6 @@ package struct ServingAnnouncement: Service {
         guard (try? await gracefulShutdown()) != nil else { return }
         logger.info("finishing open calls")
         notifier.notify("STOPPING=1")
+        await onShutdown()
     }
 }

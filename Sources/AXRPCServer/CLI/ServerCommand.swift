@@ -1,6 +1,7 @@
 import AXRPCFrontEnd
 import AXRPCGateway
 import AXRPCOperations
+import AXRPCSecurity
 import AXRPCServerCore
 import ArgumentParser
 import Logging
@@ -26,7 +27,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(name: .customLong("grpc-port"), help: "gRPC (h2c) port; 0 picks a free one.")
+    @Option(name: .customLong("grpc-port"), help: "gRPC port (h2c, or TLS with --tls-cert); 0 picks a free one.")
     var grpcPort = 50051
 
     @Option(name: .customLong("shutdown-grace-seconds"), help: "How long open calls may run after SIGTERM.")
@@ -55,6 +56,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
     }
 
+    @OptionGroup(title: "Security") var security: SecurityOptions
+
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat.flatMap(LogFormat.init(rawValue:))
@@ -80,6 +85,13 @@ struct ServerCommand: AsyncParsableCommand {
     /// Binds, then runs the services until a signal or (with `--exit-on-runtime-failure`) a dead
     /// runtime; returns the exit status to use when it is not 0.
     private func serve(group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> ExitCode? {
+        let secured: SecuritySetup
+        do {
+            secured = try SecuritySetup.make(security.settings, host: host, environment: ProcessEnvironment.current, logger: logger)
+        } catch {
+            logger.critical("cannot set up security", metadata: ["error": "\(error)"])
+            return .failure
+        }
         let launcher: RuntimeLauncher
         do {
             launcher = try await RuntimeLauncher.start(runtime, group: group, logger: logger)
@@ -89,13 +101,17 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let grace = Duration.milliseconds(Int64(shutdownGraceSeconds * 1000))
         let metrics = ServerMetrics()
-        let engine = MeteredEngine(base: launcher.engine, metrics: metrics)
+        let draining = DrainingEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger))
+        let engine = MeteredEngine(base: draining, metrics: metrics)
         let statusWatcher = engine.watchStatus()
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
         transport.callFinished = { path, code in
             metrics.requestFinished(api: "grpc", method: path.map(MethodPath.label) ?? "unknown", code: code.name)
         }
+        transport.access = secured.access
+        transport.tls = secured.tls
+        limits.apply(to: &transport)
         var info = launcher.info
         let liveness = LivenessMonitor(grace: deployment.livenessGrace)
         liveness.watch(engine)
@@ -120,7 +136,8 @@ struct ServerCommand: AsyncParsableCommand {
         if gateway.enabled {
             let httpGateway = HTTPGateway(engine: engine, info: info, group: group, logger: logger,
                                           metrics: ServerMetricsExporter(metrics: metrics),
-                                          cors: CORSPolicy(extra: gateway.corsOrigins), shutdownGrace: grace)
+                                          cors: CORSPolicy(extra: gateway.corsOrigins), access: secured.access,
+                                          tls: secured.tls, limits: limits.gatewayLimits, shutdownGrace: grace)
             do {
                 let httpAddress = try await httpGateway.start(host: host, port: gateway.httpPort)
                 listening += " http=\(host):\(httpAddress.port ?? gateway.httpPort)"
@@ -141,11 +158,16 @@ struct ServerCommand: AsyncParsableCommand {
         // Shut down in reverse: the announcement (STOPPING=1) first, then the gateway, gRPC, and
         // the runtime last, once no call needs it.
         services.append(.init(service: failureWatch, successTerminationBehavior: .gracefullyShutdownGroup))
-        services.append(.init(service: ServingAnnouncement(line: listening, notifier: notifier, logger: logger),
-                              successTerminationBehavior: .ignore))
+        let announcement = ServingAnnouncement(line: listening, notifier: notifier, logger: logger) {
+            // Queued calls get UNAVAILABLE now (clients retry elsewhere); the running one finishes.
+            let drained = await draining.drain()
+            if drained > 0 { logger.info("answered \(drained) queued calls UNAVAILABLE: shutting down") }
+        }
+        services.append(.init(service: announcement, successTerminationBehavior: .ignore))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await group.run()
+        withExtendedLifetime(secured) {}  // its SIGHUP handler lives as long as the server
         return failureWatch.failed ? ExitCode(DeploymentOptions.runtimeFailureExitCode) : nil
     }
 }

@@ -1,3 +1,4 @@
+import AXRPCSecurity
 import AXRPCFrontEnd
 import Logging
 import NIOCore
@@ -31,7 +32,11 @@ package final class GRPCServer: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let calls = self.calls
+        let counter = ConnectionCounter()
         return try await listener.bind(group: group, host: host, port: port) { channel in
+            if let tls = configuration.tls { try TLSPipeline.addForGRPC(channel, store: tls, logger: logger) }
+            guard try ConnectionGuards.install(channel, limits: configuration.connectionLimits, counter: counter,
+                                               kind: .grpc, logger: logger) else { return }
             try channel.pipeline.syncOperations.addHandler(
                 GRPCChannelHandler(configuration: configuration, router: router, logger: logger, calls: calls))
         }

@@ -101,6 +101,13 @@ extension HTTP2ServerConnection {
                         message: "invalid gRPC request content-type \"\(stream.contentType ?? "")\"", extra: [])
             return
         }
+        // Before the route lookup, so that a caller without a key learns nothing about the API.
+        if let denied = configuration.access.authorizeGRPC(path: stream.path,
+                                                           authorization: stream.metadata["authorization"]) {
+            logger.info("refused a call without a valid API key", metadata: ["peer": "\(peer)", "path": "\(stream.path)"])
+            fail(stream, denied)
+            return
+        }
         guard let route = router[stream.path] else {
             let service = stream.path.split(separator: "/").first.map(String.init) ?? ""
             let message = router.serviceNames.contains(service)

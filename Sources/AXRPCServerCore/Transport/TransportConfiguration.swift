@@ -1,3 +1,5 @@
+import AXRPCFrontEnd
+import AXRPCSecurity
 import NIOCore
 import RPCProtocol
 
@@ -19,4 +21,10 @@ package struct TransportConfiguration: Sendable {
     package var goawayDelay = TimeAmount.milliseconds(100)
     /// Told of every call's end: the method's path (nil when no such method exists) and status.
     package var callFinished: (@Sendable (_ path: String?, _ code: StatusCode) -> Void)?
+    /// Which calls need a bearer key (`--api-key-file`); open by default.
+    package var access = AccessPolicy.open
+    /// TLS (`--tls-cert`); nil: cleartext h2c.
+    package var tls: TLSContextStore?
+    /// Connections per port, first-request and idle timeouts (`LimitOptions`).
+    package var connectionLimits = ConnectionLimits()
 }
