@@ -184,4 +184,5 @@ def test_sigterm_finishes_the_running_call_and_releases_the_queued(gateway_facto
     code = server.wait(grace + 10)
     assert code == 0, f"exit {code}\n{server.describe()}"
     poll_until(lambda: all(is_gone_or_reaped(pid) for pid in runtime), 10, "the runtime process to be gone")
-    assert any("answered 3 queued calls UNAVAILABLE" in line for line in server.stderr_lines)
+    assert any("queued calls answered UNAVAILABLE" in line and "calls=3" in line for line in server.stderr_lines), \
+        server.describe()

@@ -11,7 +11,15 @@ import ServiceLifecycle
 struct RuntimeLauncher: Service {
     let engine: any InferenceEngine
     let info: ServerInfo
+    private let bridge: RuntimeEngine?
     private let supervisor: RuntimeSupervisor?
+
+    private init(engine: any InferenceEngine, info: ServerInfo, supervisor: RuntimeSupervisor?) {
+        self.engine = engine
+        self.info = info
+        self.bridge = engine as? RuntimeEngine
+        self.supervisor = supervisor
+    }
 
     static func start(_ options: RuntimeOptions, group: any EventLoopGroup, logger: Logger) async throws -> RuntimeLauncher {
         guard let source = try options.source() else {
@@ -35,7 +43,16 @@ struct RuntimeLauncher: Service {
                                supervisor: supervisor)
     }
 
+    /// Queued generations end with UNAVAILABLE and new ones are refused; the running one goes on.
+    /// Returns how many were ended.
+    func drain() async -> Int {
+        await bridge?.drain() ?? 0
+    }
+
+    /// Stops the bridge's generations and waits for them (a turn may still be telling the runtime
+    /// to stop), then the runtime. After this nothing uses the event loops.
     func stop() async {
+        await bridge?.shutdown()
         await supervisor?.stop()
     }
 

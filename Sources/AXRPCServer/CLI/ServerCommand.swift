@@ -73,11 +73,13 @@ struct ServerCommand: AsyncParsableCommand {
         } catch {
             exitCode = .failure
         }
-        // The event loops are left to the process's exit: a turn of the bridge that is still
-        // settling after its caller left may open a connection to the (now stopped) runtime, and a
-        // connect on a shut-down group traps in debug builds ("leaking promise"). Shutting the
-        // group down needs the engine to stop and await its turns first (issue 9, open).
-        _ = group
+        // Every user of the loops has ended by now: the listeners are closed and the launcher
+        // waited for the bridge's last turn before it stopped the runtime.
+        do {
+            try await group.shutdownGracefully()
+        } catch {
+            logger.warning("event loops did not shut down cleanly", metadata: ["error": "\(error)"])
+        }
         logger.info("stopped")
         if let exitCode { throw exitCode }
     }
@@ -101,8 +103,8 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let grace = Duration.milliseconds(Int64(shutdownGraceSeconds * 1000))
         let metrics = ServerMetrics()
-        let draining = DrainingEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger))
-        let engine = MeteredEngine(base: draining, metrics: metrics)
+        let engine = MeteredEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger),
+                                   metrics: metrics)
         let statusWatcher = engine.watchStatus()
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
@@ -160,8 +162,8 @@ struct ServerCommand: AsyncParsableCommand {
         services.append(.init(service: failureWatch, successTerminationBehavior: .gracefullyShutdownGroup))
         let announcement = ServingAnnouncement(line: listening, notifier: notifier, logger: logger) {
             // Queued calls get UNAVAILABLE now (clients retry elsewhere); the running one finishes.
-            let drained = await draining.drain()
-            if drained > 0 { logger.info("answered \(drained) queued calls UNAVAILABLE: shutting down") }
+            let drained = await launcher.drain()
+            if drained > 0 { logger.info("queued calls answered UNAVAILABLE: shutting down", metadata: ["calls": "\(drained)"]) }
         }
         services.append(.init(service: announcement, successTerminationBehavior: .ignore))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

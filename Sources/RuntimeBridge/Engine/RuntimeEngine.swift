@@ -15,6 +15,10 @@ public final class RuntimeEngine: InferenceEngine {
     private let board: StatusBoard
     private let ids = SequenceNumbers()
     private let hostWatcher: Task<Void, Never>
+    private let inFlight = InFlightGenerations()
+
+    /// What a generation refused or ended by shutdown hears (UNAVAILABLE: clients retry).
+    public static let shutdownMessage = "the server is shutting down; retry (on another server)"
 
     /// - Parameters:
     ///   - host: the supervised runtime (its address, readiness and restarts).
@@ -72,8 +76,15 @@ public final class RuntimeEngine: InferenceEngine {
             return stream
         }
         let cancel = CancelSignal()
-        let task = Task { await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: logger,
-                                           to: continuation) }
+        let requestLogger = logger
+        guard let task = inFlight.start(id: id, cancel: cancel, {
+            await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: requestLogger,
+                             to: continuation)
+        }) else {
+            logger.debug("rejected: shutting down")
+            continuation.finish(throwing: BridgeError.unavailable(Self.shutdownMessage))
+            return stream
+        }
         continuation.onTermination = { termination in
             if case .cancelled = termination {
                 cancel.fire()
@@ -152,6 +163,22 @@ public final class RuntimeEngine: InferenceEngine {
             continuation.finish(throwing: error)
             logger.debug("failed", metadata: ["error": "\(error)", "total_ms": "\(Int(ms(end - submitted)))"])
         }
+    }
+
+    /// Ends every queued generation with UNAVAILABLE and refuses new ones; the running one goes
+    /// on. The first step of a graceful shutdown. Returns how many queued generations were ended.
+    @discardableResult
+    public func drain() async -> Int {
+        await scheduler.close(with: .unavailable(Self.shutdownMessage))
+    }
+
+    /// Drains, stops the running generation (the runtime is told to stop) and returns once every
+    /// generation task, including turns still settling after their caller left, has ended: only
+    /// then may the runtime and the event loops the runtime client uses be shut down.
+    public func shutdown() async {
+        await drain()
+        await inFlight.stopAll()
+        hostWatcher.cancel()
     }
 
     public func status() async -> RuntimeStatus {

@@ -20,6 +20,8 @@ actor GenerationScheduler {
     let capacity: Int
     private var running: UInt64?
     private var waiters: [Waiter] = []
+    /// Set by `close`: what every later `acquire` throws.
+    private var closedBecause: BridgeError?
     private var recentDurations: [Double] = []
     private var sequence: UInt64 = 0
     private let onChange: @Sendable (Snapshot, UInt64) -> Void
@@ -39,6 +41,7 @@ actor GenerationScheduler {
     func acquire(id: UInt64, deadline: ContinuousClock.Instant?,
                  onPosition: @escaping @Sendable (_ position: Int, _ depth: Int) -> Void) async throws {
         if Task.isCancelled { throw BridgeError.cancelled }
+        if let closedBecause { throw closedBecause }
         if running == nil, waiters.isEmpty {
             running = id
             publish()
@@ -89,6 +92,21 @@ actor GenerationScheduler {
             notifyPositions()
         }
         publish()
+    }
+
+    /// Ends every waiter with `error` and makes every later `acquire` throw it; the running
+    /// generation (if any) goes on. Returns how many waiters were ended.
+    @discardableResult
+    func close(with error: BridgeError) -> Int {
+        closedBecause = error
+        let ended = waiters
+        waiters.removeAll()
+        for waiter in ended {
+            waiter.expiry?.cancel()
+            waiter.continuation.resume(throwing: error)
+        }
+        if !ended.isEmpty { publish() }
+        return ended.count
     }
 
     private enum Removal { case deadline, cancellation }
