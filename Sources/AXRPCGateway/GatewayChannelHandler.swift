@@ -62,8 +62,9 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
             switch state {
             case .receiving(let head, var body):
                 if body.count + buffer.readableBytes > maxBodyBytes {
-                    logger.info("refusing a request body over \(maxBodyBytes) bytes (--max-body-bytes)",
-                                metadata: ["path": "\(head.uri.prefix(200))"])
+                    logger.info("refusing a request: its body is over the limit",
+                                metadata: ["path": "\(head.uri.prefix(200))", "limit": "\(maxBodyBytes)",
+                                           "flag": "--max-body-bytes"])
                     state = .discarding(head)
                 } else {
                     // Move the array out of the enum before appending so it is not copied.

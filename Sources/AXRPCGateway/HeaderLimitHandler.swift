@@ -30,8 +30,9 @@ package final class HeaderLimitHandler: ChannelInboundHandler, RemovableChannelH
             let size = Self.size(of: head.headers)
             guard size <= maxHeaderListBytes else {
                 refusing = true
-                logger.info("refused a request with \(size) bytes of headers (--max-header-list-bytes \(maxHeaderListBytes))",
-                            metadata: ["path": "\(head.uri.prefix(200))"])
+                logger.info("refused a request: its headers are over the limit",
+                            metadata: ["path": "\(head.uri.prefix(200))", "bytes": "\(size)",
+                                       "limit": "\(maxHeaderListBytes)", "flag": "--max-header-list-bytes"])
                 refuse(context, version: head.version)
                 return
             }

@@ -56,8 +56,9 @@ package final class ClientHelloALPNGate: ChannelInboundHandler, RemovableChannel
             if protocols.contains(requiredProtocol) {
                 pass(context)
             } else {
-                logger.info("refused a TLS client that does not offer ALPN \(requiredProtocol) (gRPC needs HTTP/2 over TLS)",
-                            metadata: ["peer": "\(Self.peer(context))", "offered": "\(protocols)"])
+                logger.info("refused a TLS client that does not offer the required ALPN protocol (gRPC needs HTTP/2 over TLS)",
+                            metadata: ["peer": "\(Self.peer(context))", "offered": "\(protocols)",
+                                       "required": "\(requiredProtocol)"])
                 decided = true
                 var alert = context.channel.allocator.buffer(capacity: Self.noApplicationProtocolAlert.count)
                 alert.writeBytes(Self.noApplicationProtocolAlert)

@@ -39,9 +39,10 @@ package enum ConnectionGuards {
                         kind: ConnectionProtocol, logger: Logger) throws -> Bool {
         let pipeline = channel.pipeline.syncOperations
         guard counter.tryAcquire(limit: limits.maxConnections) else {
-            logger.warning("refused a connection: \(limits.maxConnections) are open on this port (--max-connections)",
+            logger.warning("refused a connection: the port has as many open as allowed",
                            metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")",
-                                      "protocol": "\(kind)"])
+                                      "protocol": "\(kind)", "limit": "\(limits.maxConnections)",
+                                      "flag": "--max-connections"])
             try pipeline.addHandler(ConnectionRefusalHandler(kind: kind))
             return false
         }

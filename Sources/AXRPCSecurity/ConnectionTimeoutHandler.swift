@@ -45,8 +45,9 @@ package final class ConnectionTimeoutHandler: ChannelDuplexHandler {
         if let timeout = limits.firstRequestTimeout {
             firstRequestTimer = context.eventLoop.scheduleTask(in: timeout) {
                 let (handler, context) = bound.value
-                handler.logger.info("closing a connection that sent no request within \(timeout) (--first-request-timeout-seconds)",
-                                    metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")"])
+                handler.logger.info("closing a connection that sent no request in time",
+                                    metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
+                                               "timeout": "\(timeout)", "flag": "--first-request-timeout-seconds"])
                 context.close(promise: nil)
             }
         }

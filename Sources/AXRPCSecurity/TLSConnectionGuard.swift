@@ -24,7 +24,8 @@ package final class TLSConnectionGuard: ChannelInboundHandler, RemovableChannelH
         if case let .handshakeCompleted(negotiated) = event as? TLSUserEvent {
             handshakeDone = true
             if let requiredProtocol, negotiated != requiredProtocol {
-                logger.info("closing a TLS connection that did not negotiate ALPN \(requiredProtocol)", metadata: [
+                logger.info("closing a TLS connection that did not negotiate the required ALPN protocol", metadata: [
+                    "required": "\(requiredProtocol)",
                     "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
                     "negotiated": "\(negotiated ?? "none")"])
                 context.close(promise: nil)

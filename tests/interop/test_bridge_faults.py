@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from interop_helpers import consume_stream
+from interop_helpers import consume_stream, poll_until
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,7 +105,11 @@ def test_hung_runtime_deadlines_hold_and_runtime_recovers(bridge_factory):
     deadline = 1.5
     first = bridge.stub.Generate(pb2.GenerateRequest(prompt="This one hangs."), timeout=deadline)
     started = time.monotonic()
-    # A second request waits behind the hung one, with its own deadline.
+    # A second request waits behind the hung one, with its own deadline. It is sent once the
+    # first has reached the runtime: two calls sent together on two streams may be queued in
+    # either order.
+    poll_until(lambda: bridge.state()["phase"] in ("prefill", "decoding", "hung"), deadline,
+               "the first request to reach the runtime")
     second_started = time.monotonic()
     second = bridge.stub.Generate(pb2.GenerateRequest(prompt="This one waits."), timeout=deadline)
     # Both read at once: grpcio receives a message only when it is read, and a call whose

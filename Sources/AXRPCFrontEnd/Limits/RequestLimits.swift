@@ -46,7 +46,7 @@ package struct LimitedEngine: InferenceEngine {
 
     package func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationUpdate, any Error> {
         if let violation = limits.violation(request) {
-            (request.logger ?? logger).info("refused a request over a limit: \(violation)")
+            (request.logger ?? logger).info("refused a request over a limit", metadata: ["violation": "\(violation)"])
             return AsyncThrowingStream { $0.finish(throwing: BridgeError.invalidArgument(violation)) }
         }
         return base.generate(request)
