@@ -1,3 +1,5 @@
+import AXRPCFrontEnd
+
 /// Reads the bearer keys from `--api-key-file` and `AXRPC_API_KEY`.
 ///
 /// The environment variable is not a flag on purpose: a key on the command line would be visible
@@ -31,7 +33,7 @@ package enum APIKeyLoader {
         if let file {
             let text: String
             do {
-                text = try SecretFileReader.contents(of: file)
+                text = try SmallTextFile.contents(of: file)
             } catch {
                 throw APIKeyFileError(message: "cannot read --api-key-file: \(error)")
             }

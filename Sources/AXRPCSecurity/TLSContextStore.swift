@@ -1,3 +1,4 @@
+import AXRPCFrontEnd
 import Logging
 import NIOConcurrencyHelpers
 import NIOSSL
@@ -76,7 +77,7 @@ package final class TLSContextStore: Sendable {
     private static func load<T>(_ flag: String, _ path: String, _ parse: ([UInt8]) throws -> T) throws(TLSSetupError) -> T {
         let text: String
         do {
-            text = try SecretFileReader.contents(of: path)
+            text = try SmallTextFile.contents(of: path)
         } catch {
             throw TLSSetupError(message: "cannot read \(flag): \(error)")
         }
