@@ -5,11 +5,12 @@ import PackageDescription
 // Layering: each target depends only on targets on lines above it.
 //
 //   CNGHTTP2, CAXRPCProto          C: nghttp2 (system), protobuf-c code generated from proto/
+//   JSONText                       JSON string literals, written one way everywhere
 //   NGHTTP2Session                 what server and client share of nghttp2
 //   RPCProtocol                    gRPC wire protocol, method paths, the API's messages
 //   RuntimeBridge                  the NPU runtime behind `InferenceEngine` (no HTTP/2, no protobuf)
 //   AXRPCFrontEnd                  shared by both faces: server facts, liveness, tool calls, JSON,
-//                                  request limits and drain (engine wrappers)
+//                                  request limits (an engine wrapper)
 //   AXRPCSecurity                  shared by both faces, on swift-nio-ssl: bearer keys, TLS/mTLS and
 //                                  ALPN, certificate reload, connection limits and timeouts
 //   AXRPCServerCore | AXRPCGateway gRPC routing, services, HTTP/2 transport | Ollama/OpenAI, probes
@@ -68,10 +69,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // JSON string literals for every JSON the project writes (the emulator keeps its runtime's own).
+        .target(name: "JSONText"),
         // The vendor runtime: client, supervisor, scheduler, conversation state. No HTTP/2, no protobuf.
         .target(
             name: "RuntimeBridge",
             dependencies: [
+                "JSONText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -85,6 +89,7 @@ let package = Package(
         .target(
             name: "AXRPCFrontEnd",
             dependencies: [
+                "JSONText",
                 "RPCProtocol",
                 "RuntimeBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -147,6 +152,7 @@ let package = Package(
         .target(
             name: "AXRPCOperations",
             dependencies: [
+                "JSONText",
                 "RPCProtocol",
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
@@ -196,6 +202,7 @@ let package = Package(
         .executableTarget(
             name: "AXRPCCLI",
             dependencies: [
+                "JSONText",
                 "AXRPCClient",
                 "RPCProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

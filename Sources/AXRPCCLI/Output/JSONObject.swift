@@ -1,3 +1,5 @@
+import JSONText
+
 /// One JSON object with keys in the order they were set, for `--json` output (one object per
 /// line). Hand-written because the output is small and fixed, and key order should be stable.
 struct JSONObject {
@@ -21,23 +23,5 @@ struct JSONObject {
         members.append((key, encoded))
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped; other
-    /// characters (all of Unicode) stay as UTF-8.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { JSONString.quoted(text) }
 }

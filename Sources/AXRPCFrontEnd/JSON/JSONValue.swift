@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 
 /// A JSON document as a Swift value: what the gateway reads from request bodies and writes as
@@ -123,24 +124,7 @@ package enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// RFC 8259 string escaping: quote, backslash and control characters; the rest stays UTF-8.
-    private static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    private static func quote(_ text: String, into out: inout String) { JSONString.append(text, to: &out) }
 }
 
 /// Reading through Decodable, for callers holding a Decoder; request bodies go through `JSONParser`.

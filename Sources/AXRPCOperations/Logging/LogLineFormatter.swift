@@ -1,3 +1,4 @@
+import JSONText
 import Logging
 
 /// Renders one log event as one line in a `LogFormat`. Pure, so the shapes are unit-tested.
@@ -65,24 +66,5 @@ package enum LogLineFormatter {
     }
 
     /// A JSON string literal (RFC 8259 escapes).
-    package static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    package static func jsonString(_ text: String) -> String { JSONString.quoted(text) }
 }
