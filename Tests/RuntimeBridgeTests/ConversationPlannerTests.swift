@@ -96,7 +96,7 @@ final class ConversationPlannerTests: XCTestCase {
 
     func testOldTurnsAreDroppedToFitAndTheHistoryStartsWithAUser() {
         let small = ConversationPlanner(defaultSystemPrompt: "S", contextTokens: 200)
-        let long = String(repeating: "word ", count: 60)  // about 75 tokens
+        let long = String(repeating: "word ", count: 90)  // 90 tokens
         let messages = turns([(.user, "first " + long), (.assistant, long), (.user, "second"), (.assistant, "ok"),
                               (.user, "third?")])
         let result = small.plan(.chat(messages), maxTokens: 20, held: nil, incarnation: 1)
@@ -116,11 +116,15 @@ final class ConversationPlannerTests: XCTestCase {
         XCTAssertNil(planner.replan(afterContextFull: generate, maxTokens: nil))
     }
 
-    func testTokenEstimate() {
+    func testPromptsAreCountedLikeReplies() {
         XCTAssertEqual(TokenEstimate.tokens(in: ""), 0)
-        XCTAssertEqual(TokenEstimate.tokens(in: "abcd"), 1)
-        XCTAssertEqual(TokenEstimate.tokens(in: "abcde"), 2)
+        XCTAssertEqual(TokenEstimate.tokens(in: "Hello, world."), 4, "Hello | , | ␣world | .")
         XCTAssertEqual(TokenEstimate.tokens(in: "日本語"), 3)
-        XCTAssertEqual(TokenEstimate.tokens(in: "🙂"), 1)
+        for text in ["Hello, world.", "The year 2024 ended.\n\nNext:", "日本語 and English"] {
+            XCTAssertEqual(TokenEstimate.tokens(in: text), ReplyTokenCounter.count(in: text), text)
+        }
+        XCTAssertEqual(TokenEstimate.message("Hello, world."), 4 + TokenEstimate.perMessageOverhead)
+        XCTAssertGreaterThan(TokenEstimate.messageForBudget("Hello, world."), TokenEstimate.message("Hello, world."),
+                             "planning against the context counts with a margin")
     }
 }

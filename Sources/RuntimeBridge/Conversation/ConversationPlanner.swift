@@ -89,7 +89,8 @@ struct ConversationPlanner: Sendable {
 
     private func resetPlan(system: String, dialog: [ChatTurn], budget: Int, reason: String) -> TurnPlan {
         let systemTokens = TokenEstimate.message(system)
-        let (prompt, dropped) = HistoryPrompt.fitting(dialog, budget: budget, fixedTokens: systemTokens)
+        let (prompt, dropped) = HistoryPrompt.fitting(dialog, budget: budget,
+                                                      fixedTokens: TokenEstimate.messageForBudget(system))
         return TurnPlan(resetSystemPrompt: system, resetReason: reason, prompt: prompt, systemPrompt: system,
                         dialog: dialog, isChat: true, droppedTurns: dropped,
                         promptTokens: systemTokens + TokenEstimate.message(prompt))

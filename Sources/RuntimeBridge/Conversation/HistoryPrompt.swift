@@ -36,7 +36,7 @@ enum HistoryPrompt {
         var start = earlier.startIndex
         while true {
             let prompt = render(earlier: earlier[start...], last: last.content)
-            if start == earlier.endIndex || fixedTokens + TokenEstimate.message(prompt) <= budget {
+            if start == earlier.endIndex || fixedTokens + TokenEstimate.messageForBudget(prompt) <= budget {
                 return (prompt, start - earlier.startIndex)
             }
             start += 1

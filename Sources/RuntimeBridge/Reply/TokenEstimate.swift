@@ -1,37 +1,21 @@
-/// Token counts, estimated: the runtime reports none (every summary says `estimated: true`).
-///
-/// Estimate: one token per 4 ASCII bytes (rounded up) plus one per non-ASCII Unicode scalar.
-/// For English Qwen's tokenizer averages about 4 characters a token; a CJK character is about one
-/// token. Accented Latin text is overcounted somewhat, source code undercounted. Good enough to
-/// enforce `max_tokens` (the runtime itself cannot) and to decide which old turns to drop.
-struct TokenEstimate: Sendable, Equatable {
+/// Token counts of prompts, estimated like replies' (`ReplyTokenCounter`'s pre-tokenizer pieces):
+/// the runtime reports none, so every summary says `estimated: true`, and prompt and completion
+/// counts come from the same rule.
+enum TokenEstimate {
     /// The chat template adds about this many tokens around every message
     /// (`<|im_start|>role\n ... <|im_end|>\n`).
     static let perMessageOverhead = 4
 
-    private var asciiBytes = 0
-    private var otherScalars = 0
-
-    init() {}
-
-    init(_ text: String) {
-        add(text)
-    }
-
-    mutating func add(_ text: String) {
-        for byte in text.utf8 {
-            if byte < 0x80 {
-                asciiBytes += 1
-            } else if byte & 0xC0 != 0x80 {
-                otherScalars += 1  // a lead byte: one scalar
-            }
-        }
-    }
-
-    var tokens: Int { (asciiBytes + 3) / 4 + otherScalars }
-
-    static func tokens(in text: String) -> Int { TokenEstimate(text).tokens }
+    static func tokens(in text: String) -> Int { ReplyTokenCounter.count(in: text) }
 
     /// One message as the template renders it.
     static func message(_ text: String) -> Int { tokens(in: text) + perMessageOverhead }
+
+    /// One message as planning against the context window counts it: an eighth more than
+    /// `message`, because a rare word the real BPE splits counts once here, and overflowing the
+    /// runtime's context costs a failed turn while dropping a turn early costs little.
+    static func messageForBudget(_ text: String) -> Int {
+        let tokens = message(text)
+        return tokens + (tokens + 7) / 8
+    }
 }
