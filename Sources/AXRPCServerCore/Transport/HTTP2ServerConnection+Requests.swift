@@ -54,7 +54,7 @@ extension HTTP2ServerConnection {
     }
 
     package func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard let stream = streams[streamID], !stream.isFinished, let route = stream.route else {
+        guard let stream = streams[streamID], stream.request.readsBody, let route = stream.route else {
             // Nobody will read these: the window goes back at once.
             returnWindow(streamID, bytes.count)
             return 0
@@ -68,16 +68,14 @@ extension HTTP2ServerConnection {
         stream.deframer.append(bytes)
         do {
             while let message = try stream.deframer.next() {
-                switch route.kind {
-                case .unary, .serverStreaming:
-                    stream.messageCount += 1
-                    guard stream.messageCount == 1 else {
-                        fail(stream, RPCError(.unimplemented, "\(stream.path) takes exactly one request message"))
-                        return 0
-                    }
-                    stream.singleMessage = message
-                case .bidirectionalStreaming:
+                switch stream.request.messageReceived(message) {
+                case let .deliver(message):
                     stream.inbound?.yield(message)
+                case .hold, .discard:
+                    break
+                case let .refuse(refusal):
+                    fail(stream, refusal.error(path: stream.path))
+                    return 0
                 }
             }
         } catch let error as RPCError {
@@ -130,7 +128,10 @@ extension HTTP2ServerConnection {
         stream.route = route
         // Checked first: building a call's logger costs an allocation the health probes can skip.
         if logger.logLevel <= .debug { logger(for: stream).debug("call started") }
-        if route.kind == .bidirectionalStreaming {
+        switch stream.request.routed(route.kind) {
+        case .awaitMessage, .ignore:
+            break
+        case .startStreamingHandler:
             let (messages, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
             stream.inbound = continuation
             let bound = loopBound
@@ -144,22 +145,17 @@ extension HTTP2ServerConnection {
 
     /// The client half-closed: a single-message call can start; a stream's messages end.
     private func requestEnded(_ stream: ServerStream) {
-        guard !stream.isFinished, let route = stream.route else { return }
-        if stream.deframer.hasPartialMessage {
-            fail(stream, RPCError(.internalError, "the request ended in the middle of a message"))
-            return
-        }
-        switch route.kind {
-        case .unary, .serverStreaming:
-            guard let message = stream.singleMessage else {
-                fail(stream, RPCError(.unimplemented, "\(stream.path) takes exactly one request message, got none"))
-                return
-            }
-            stream.singleMessage = nil
+        switch stream.request.endOfStream(partialMessage: stream.deframer.hasPartialMessage) {
+        case let .startHandler(message):
+            guard let route = stream.route else { return }
             startHandler(stream, route: route, request: .single(message))
-        case .bidirectionalStreaming:
+        case .finishInbound:
             stream.inbound?.finish()
             stream.inbound = nil
+        case let .refuse(refusal):
+            fail(stream, refusal.error(path: stream.path))
+        case .ignore:
+            break
         }
     }
 

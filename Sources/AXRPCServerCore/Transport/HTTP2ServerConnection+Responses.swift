@@ -48,7 +48,8 @@ extension HTTP2ServerConnection {
         stream.unconsumedBytes = 0
         stream.deadlineTimer?.cancel()
         stream.deadlineTimer = nil
-        stream.inbound?.finish()
+        // The request is no longer read; a streaming handler's messages end here.
+        if stream.request.close() == .finishInbound { stream.inbound?.finish() }
         stream.inbound = nil
         stream.writeWaiter?.fail(CancellationError())
         stream.writeWaiter = nil
@@ -80,6 +81,8 @@ extension HTTP2ServerConnection {
     /// A plain HTTP error for requests that are not gRPC at all (wrong method or content-type).
     package func respondHTTP(_ stream: ServerStream, status: Int, message: String, extra: [(String, String)]) {
         stream.response.answeredWithoutBody()
+        // Never routed, so nothing waits on the request; it is simply no longer read.
+        _ = stream.request.close()
         var block = HeaderBlock([(":status", "\(status)"), ("content-type", "text/plain; charset=utf-8"),
                                  ("grpc-status", "\(StatusCode.internalError.rawValue)"),
                                  ("grpc-message", StatusMessageEncoding.encode(message))])

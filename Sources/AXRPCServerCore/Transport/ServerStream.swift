@@ -16,10 +16,12 @@ package final class ServerStream {
     package var headerListSize = 0
 
     // Request body.
+    /// What has come in, and what the next DATA, message or half-close means (see
+    /// `RequestStateMachine`).
+    package var request = RequestStateMachine()
     package var deframer: MessageDeframer
     package var route: RPCRoute?
-    package var singleMessage: ByteBuffer?
-    package var messageCount = 0
+    /// A streaming handler's messages; set while it runs.
     package var inbound: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     /// DATA bytes of a streaming call not yet given back to flow control: they are given back as
     /// the handler takes its messages, so the client can never get further ahead than the
@@ -50,7 +52,7 @@ package final class ServerStream {
     /// Stops the handler and anything waiting on the stream; used when the call ends early.
     package func abandon() {
         task?.cancel()
-        inbound?.finish(throwing: CancellationError())
+        if request.close() == .finishInbound { inbound?.finish(throwing: CancellationError()) }
         inbound = nil
         deadlineTimer?.cancel()
         deadlineTimer = nil
