@@ -34,15 +34,16 @@ public final class RuntimeEngine: InferenceEngine {
         self.emulated = emulated
         self.logger = logger
         self.board = board
-        self.scheduler = GenerationScheduler(capacity: queueCapacity) { snapshot, sequence in
-            Task { await board.update(scheduler: snapshot, sequence: sequence) }
+        // Both synchronous: a change reaches the board (and its watchers) in the order it happened.
+        self.scheduler = GenerationScheduler(capacity: queueCapacity) { snapshot in
+            board.update(scheduler: snapshot)
         }
         self.session = RuntimeSession(host: host, model: model, tuning: tuning, group: eventLoopGroup) { error in
-            Task { await board.record(error: error) }
+            board.record(error: error)
         }
         self.hostWatcher = Task {
             for await snapshot in host.snapshots() {
-                await board.update(host: snapshot)
+                board.update(host: snapshot)
             }
         }
     }
@@ -155,16 +156,11 @@ public final class RuntimeEngine: InferenceEngine {
     }
 
     public func status() async -> RuntimeStatus {
-        await board.current
+        board.current
     }
 
     public func statusUpdates() -> AsyncStream<RuntimeStatus> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RuntimeStatus.self)
-        let id = ids.next()
-        let board = self.board
-        Task { await board.watch(id: id, continuation) }
-        continuation.onTermination = { _ in Task { await board.unwatch(id: id) } }
-        return stream
+        board.updates()
     }
 
     public func models() async -> [ModelDescriptor] {
