@@ -195,7 +195,8 @@ extension HTTP2ServerConnection {
         let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
                                     peer: peer, logger: logger(for: stream))
         let handler = route.handler
-        stream.task = calls.run {
+        // On this connection's loop: each response message is queued without a thread hop.
+        stream.task = calls.run(on: eventLoop) {
             do {
                 let finalMessage = try await handler(request, sink, context)
                 sink.finish(finalMessage: finalMessage, error: nil)
