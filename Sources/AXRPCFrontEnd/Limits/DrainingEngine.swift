@@ -7,9 +7,9 @@ import RuntimeBridge
 /// the grace period only to be cut off; the one the runtime is working on finishes. New requests
 /// after `drain()` are refused the same way.
 ///
-/// Each generation is relayed through a task of its own so that it can be ended from outside;
-/// the runtime produces a few tokens per second, so the extra hop per delta costs nothing
-/// measurable.
+/// A generation is relayed through a task of its own only while it may still be ended from
+/// outside (its queue positions and the first update after them); then the caller pulls the
+/// bridge's stream itself, so its text costs no thread hop here.
 package final class DrainingEngine: InferenceEngine, Sendable {
     private struct Entry {
         /// The last queue position reported; nil once text arrived or if it never waited.
@@ -44,11 +44,20 @@ package final class DrainingEngine: InferenceEngine, Sendable {
             return stream
         }
         let updates = base.generate(request)
+        let handoff = NIOLockedValueBox<BridgeUpdates?>(nil)
         let relay = Task {
+            var iterator = updates.makeAsyncIterator()
             do {
-                for try await update in updates {
+                while let update = try await iterator.next() {
                     self.note(id, update)
                     continuation.yield(update)
+                    if case .queued = update { continue }
+                    // Out of the queue: nothing drains it any more. The caller takes over the
+                    // bridge's iterator once this stream has ended (one reader at a time).
+                    handoff.withLockedValue { $0 = BridgeUpdates(iterator) }
+                    self.note(id, nil)
+                    continuation.finish()
+                    return
                 }
                 continuation.finish()
             } catch {
@@ -62,8 +71,20 @@ package final class DrainingEngine: InferenceEngine, Sendable {
                 relay.cancel()
             }
         }
-        continuation.onTermination = { _ in relay.cancel() }
-        return stream
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { relay.cancel() }
+        }
+        let relayed = BridgeUpdates(stream.makeAsyncIterator())
+        let direct = NIOLockedValueBox<BridgeUpdates?>(nil)
+        // Pulled in the caller's task, as `MeteredEngine` does: no task of ours between the
+        // bridge and the caller once the generation runs.
+        return AsyncThrowingStream {
+            if let bridge = direct.withLockedValue({ $0 }) { return try await bridge.next() }
+            if let update = try await relayed.next() { return update }
+            guard let bridge = handoff.withLockedValue({ $0 }) else { return nil }
+            direct.withLockedValue { $0 = bridge }
+            return try await bridge.next()
+        }
     }
 
     private func note(_ id: UInt64, _ update: GenerationUpdate?) {
@@ -98,4 +119,12 @@ package final class DrainingEngine: InferenceEngine, Sendable {
     package func status() async -> RuntimeStatus { await base.status() }
     package func statusUpdates() -> AsyncStream<RuntimeStatus> { base.statusUpdates() }
     package func models() async -> [ModelDescriptor] { await base.models() }
+}
+
+/// A stream's iterator, boxed for the closures above. Only one task calls `next()` at a time:
+/// the relay until it hands the iterator over, then the caller.
+private final class BridgeUpdates: @unchecked Sendable {
+    private var base: AsyncThrowingStream<GenerationUpdate, any Error>.AsyncIterator
+    init(_ base: AsyncThrowingStream<GenerationUpdate, any Error>.AsyncIterator) { self.base = base }
+    func next() async throws -> GenerationUpdate? { try await base.next() }
 }
