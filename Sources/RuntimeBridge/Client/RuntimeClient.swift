@@ -28,7 +28,9 @@ public actor RuntimeClient {
                 requestTimeout: TimeAmount = .seconds(5), connectTimeout: TimeAmount = .seconds(3)) {
         self.host = host
         self.port = port
-        self.eventLoop = eventLoopGroup.next()
+        // The loop the creating task runs on, if any: the first caller's connection and the
+        // runtime's then share a thread.
+        self.eventLoop = eventLoopGroup.any()
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
         self.endpoint = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"

@@ -15,6 +15,7 @@ public final class RuntimeEngine: InferenceEngine {
     private let board: StatusBoard
     private let ids = SequenceNumbers()
     private let hostWatcher: Task<Void, Never>
+    private let group: any EventLoopGroup
 
     /// - Parameters:
     ///   - host: the supervised runtime (its address, readiness and restarts).
@@ -34,6 +35,7 @@ public final class RuntimeEngine: InferenceEngine {
         self.emulated = emulated
         self.logger = logger
         self.board = board
+        self.group = eventLoopGroup
         // Both synchronous: a change reaches the board (and its watchers) in the order it happened.
         self.scheduler = GenerationScheduler(capacity: queueCapacity) { snapshot in
             board.update(scheduler: snapshot)
@@ -73,7 +75,9 @@ public final class RuntimeEngine: InferenceEngine {
             return stream
         }
         let cancel = CancelSignal()
-        let task = Task { await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: logger,
+        // On the caller's event loop when it runs on one of the group's (a gRPC handler does): a
+        // runtime client made for it lives there too, and its text reaches the caller without a hop.
+        let task = group.any().startTask { await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: logger,
                                            to: continuation) }
         continuation.onTermination = { termination in
             if case .cancelled = termination {
