@@ -7,7 +7,7 @@ import RPCProtocol
 
 /// The request side: headers, body and half-close of each stream, and starting its handler.
 extension HTTP2ServerConnection {
-    package func headersBegan(_ frame: FrameEvent) -> Int32 {
+    func headersBegan(_ frame: FrameEvent) -> Int32 {
         guard frame.opensRequest else { return 0 }
         let id = frame.streamID
         let allocator = output?.allocator ?? ByteBufferAllocator()
@@ -15,7 +15,7 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
+    func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
                 value: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard let stream = streams[frame.streamID] else { return 0 }
         // RFC 9113 counts 32 octets of overhead per field; nghttp2 1.52 does not enforce the limit.
@@ -42,7 +42,7 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func frameReceived(_ frame: FrameEvent) -> Int32 {
+    func frameReceived(_ frame: FrameEvent) -> Int32 {
         guard let stream = streams[frame.streamID] else { return 0 }
         if frame.opensRequest {
             dispatch(stream)
@@ -53,7 +53,7 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         guard let stream = streams[streamID], stream.request.readsBody, let route = stream.route else {
             // Nobody will read these: the window goes back at once.
             returnWindow(streamID, bytes.count)
@@ -234,7 +234,7 @@ extension HTTP2ServerConnection {
     }
 
     /// `application/grpc`, optionally followed by `+format` or `;parameters`.
-    package static func isGRPCContentType(_ value: String) -> Bool {
+    static func isGRPCContentType(_ value: String) -> Bool {
         let prefix = "application/grpc"
         guard value.lowercased().hasPrefix(prefix) else { return false }
         let rest = value.dropFirst(prefix.count)

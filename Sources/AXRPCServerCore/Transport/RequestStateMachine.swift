@@ -7,7 +7,7 @@ import RPCProtocol
 /// so the rules "exactly one message", "no message cut in half" and "nothing after the end" are
 /// one transition each, testable without nghttp2 or sockets (as swift-nio-http2's
 /// `StreamStateMachine`). Its twin for what goes out is `ResponseStateMachine`.
-package struct RequestStateMachine {
+struct RequestStateMachine {
     private enum State {
         /// Headers are arriving; the call is not validated and routed yet.
         case receivingHeaders
@@ -23,10 +23,10 @@ package struct RequestStateMachine {
 
     private var state = State.receivingHeaders
 
-    package init() {}
+    init() {}
 
     /// Why a request is refused; the connection turns it into a status naming the method.
-    package enum Refusal: Equatable, Sendable {
+    enum Refusal: Equatable, Sendable {
         /// A single-message call half-closed without a message.
         case noMessage
         /// A single-message call sent a second message.
@@ -35,7 +35,7 @@ package struct RequestStateMachine {
         case truncatedMessage
 
         /// The status the client gets for a call to `path`.
-        package func error(path: String) -> RPCError {
+        func error(path: String) -> RPCError {
             switch self {
             case .noMessage:
                 return RPCError(.unimplemented, "\(path) takes exactly one request message, got none")
@@ -49,7 +49,7 @@ package struct RequestStateMachine {
 
     /// Whether DATA bytes are still read (deframed and delivered or held). When not, their
     /// flow-control window goes back at once, since nobody will take them.
-    package var readsBody: Bool {
+    var readsBody: Bool {
         switch state {
         case .collectingMessage, .streaming: return true
         case .receivingHeaders, .closed: return false
@@ -57,7 +57,7 @@ package struct RequestStateMachine {
     }
 
     /// What to do once the headers have been validated and a route found.
-    package enum RoutedAction: Equatable, Sendable {
+    enum RoutedAction: Equatable, Sendable {
         /// A streaming method: start the handler now, with the inbound message stream.
         case startStreamingHandler
         /// A single-message method: wait for the message and the half-close.
@@ -66,7 +66,7 @@ package struct RequestStateMachine {
         case ignore
     }
 
-    package mutating func routed(_ kind: RPCMethodKind) -> RoutedAction {
+    mutating func routed(_ kind: RPCMethodKind) -> RoutedAction {
         guard case .receivingHeaders = state else { return .ignore }
         switch kind {
         case .unary, .serverStreaming:
@@ -79,7 +79,7 @@ package struct RequestStateMachine {
     }
 
     /// What to do with a complete request message.
-    package enum MessageAction: Equatable, Sendable {
+    enum MessageAction: Equatable, Sendable {
         /// Give it to the running streaming handler.
         case deliver(ByteBuffer)
         /// Kept until the half-close starts the handler.
@@ -90,7 +90,7 @@ package struct RequestStateMachine {
         case discard
     }
 
-    package mutating func messageReceived(_ message: ByteBuffer) -> MessageAction {
+    mutating func messageReceived(_ message: ByteBuffer) -> MessageAction {
         switch state {
         case .collectingMessage(nil):
             state = .collectingMessage(message)
@@ -106,7 +106,7 @@ package struct RequestStateMachine {
     }
 
     /// What to do when the client half-closes (END_STREAM).
-    package enum EndAction: Equatable, Sendable {
+    enum EndAction: Equatable, Sendable {
         /// A single-message call is complete: start its handler with this message.
         case startHandler(ByteBuffer)
         /// A streaming call's messages end: finish the handler's inbound stream.
@@ -119,7 +119,7 @@ package struct RequestStateMachine {
     }
 
     /// - Parameter partialMessage: the deframer holds the start of a message that never ended.
-    package mutating func endOfStream(partialMessage: Bool) -> EndAction {
+    mutating func endOfStream(partialMessage: Bool) -> EndAction {
         let previous = state
         state = .closed
         switch previous {
@@ -138,14 +138,14 @@ package struct RequestStateMachine {
 
     /// What to do when the request stops being read before its end: the call was refused or
     /// finished by the server, or the client or the connection reset the stream.
-    package enum CloseAction: Equatable, Sendable {
+    enum CloseAction: Equatable, Sendable {
         /// A streaming handler may still wait for messages: end its inbound stream.
         case finishInbound
         /// Nothing is waiting on the request.
         case none
     }
 
-    package mutating func close() -> CloseAction {
+    mutating func close() -> CloseAction {
         let previous = state
         state = .closed
         if case .streaming = previous { return .finishInbound }
