@@ -5,14 +5,14 @@ import NIOCore
 /// channel's I/O completes: a future completed there resumes its waiter there, with no thread
 /// hop each way. NIO 2.101 offers event loops as serial (actor) executors only, hence this type.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, *)
-package final class EventLoopTaskExecutor: TaskExecutor {
-    package let eventLoop: any EventLoop
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
 
-    package init(_ eventLoop: any EventLoop) {
+    init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    package func enqueue(_ job: consuming ExecutorJob) {
+    func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         // On the loop itself this only queues the job behind the current one: no wake-up.
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }

@@ -15,7 +15,7 @@ public actor RuntimeClient {
     private let port: Int
     /// The loop of every connection this client opens; a turn's task prefers it (see
     /// `EventLoop.startTask`), so the client's calls run where their replies arrive.
-    public nonisolated let eventLoop: any EventLoop
+    nonisolated let eventLoop: any EventLoop
     private let requestTimeout: TimeAmount
     private let connectTimeout: TimeAmount
     private let decoder = JSONDecoder()
@@ -69,7 +69,7 @@ public actor RuntimeClient {
     /// whose task prefers the loop (see `EventLoop.startTask`) then pauses inside the loop's own
     /// wait for I/O: no timer thread wakes, and nothing hops back to the loop afterwards, as it
     /// would after `Task.sleep`.
-    public nonisolated func pause(for duration: Duration) async {
+    nonisolated func pause(for duration: Duration) async {
         let nanoseconds = duration.components.seconds * 1_000_000_000
             + duration.components.attoseconds / 1_000_000_000
         guard nanoseconds > 0 else { return }
