@@ -89,6 +89,24 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(client.streams[id]?.value("grpc-status"), "\(StatusCode.internalError.rawValue)")
     }
 
+    func testAUnaryCallWithoutAMessageIsUnimplemented() throws {
+        let client = try makeClient()
+        let id = client.request(path: "/test.Echo/Health", body: [])
+        try client.exchange()
+        XCTAssertEqual(client.streams[id]?.value("grpc-status"), "\(StatusCode.unimplemented.rawValue)")
+        XCTAssertEqual(client.streams[id]?.value("grpc-message"),
+                       "/test.Echo/Health takes exactly one request message, got none")
+    }
+
+    func testAUnaryCallWithTwoMessagesIsUnimplementedBeforeItsHandlerRuns() throws {
+        let client = try makeClient()
+        let id = client.request(path: "/test.Echo/Health", body: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        try client.exchange()
+        XCTAssertEqual(client.streams[id]?.value("grpc-status"), "\(StatusCode.unimplemented.rawValue)")
+        XCTAssertEqual(client.streams[id]?.value("grpc-message"), "/test.Echo/Health takes exactly one request message")
+        XCTAssertTrue(client.streams[id]?.body.isEmpty ?? false, "Trailers-Only: no handler answered")
+    }
+
     func testGRPCContentTypeVariants() {
         XCTAssertTrue(HTTP2ServerConnection.isGRPCContentType("application/grpc"))
         XCTAssertTrue(HTTP2ServerConnection.isGRPCContentType("application/grpc+proto"))

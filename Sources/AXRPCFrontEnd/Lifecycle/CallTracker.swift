@@ -1,4 +1,6 @@
 import NIOConcurrencyHelpers
+import NIOCore
+import RuntimeBridge
 
 /// Counts the calls a server runs in tasks of their own, so that shutdown can wait until the
 /// last one has ended (its response written or its cancellation seen through) before the
@@ -13,14 +15,17 @@ package final class CallTracker: Sendable {
 
     package init() {}
 
-    /// Runs `body` in a new task that counts as running until it returns.
+    /// Runs `body` in a new task that counts as running until it returns; with `loop`, the task
+    /// prefers that loop's thread (a call's handler on its connection's loop writes without a hop).
     @discardableResult
-    package func run(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+    package func run(on loop: (any EventLoop)? = nil, _ body: @escaping @Sendable () async -> Void)
+        -> Task<Void, Never> {
         state.withLockedValue { $0.running += 1 }
-        return Task {
+        let tracked: @Sendable () async -> Void = {
             await body()
             self.ended()
         }
+        return loop?.startTask(tracked) ?? Task(operation: tracked)
     }
 
     package var runningCount: Int { state.withLockedValue { $0.running } }

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Where a connection's outgoing bytes go: the NIO channel in production, a buffer in tests.
-package protocol ConnectionOutput: AnyObject {
+protocol ConnectionOutput: AnyObject {
     var isWritable: Bool { get }
     var allocator: ByteBufferAllocator { get }
     func write(_ bytes: ByteBuffer)

@@ -3,9 +3,9 @@ import Logging
 import NIOCore
 
 /// The NIO end of a connection: socket bytes in and out of its `HTTP2ServerConnection`.
-package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput {
-    package typealias InboundIn = ByteBuffer
-    package typealias OutboundOut = ByteBuffer
+final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let configuration: TransportConfiguration
     private let router: Router
@@ -15,7 +15,7 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
 
     private let calls: CallTracker
 
-    package init(configuration: TransportConfiguration, router: Router, logger: Logger,
+    init(configuration: TransportConfiguration, router: Router, logger: Logger,
                  calls: CallTracker = CallTracker()) {
         self.calls = calls
         self.configuration = configuration
@@ -23,7 +23,7 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
         self.logger = logger
     }
 
-    package func handlerAdded(context: ChannelHandlerContext) {
+    func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
         let connection = HTTP2ServerConnection(eventLoop: context.eventLoop, configuration: configuration,
@@ -33,7 +33,7 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
         if context.channel.isActive { start(context: context) }
     }
 
-    package func channelActive(context: ChannelHandlerContext) {
+    func channelActive(context: ChannelHandlerContext) {
         start(context: context)
         context.fireChannelActive()
     }
@@ -48,33 +48,33 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
         }
     }
 
-    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         connection?.receive(unwrapInboundIn(data))
     }
 
-    package func channelReadComplete(context: ChannelHandlerContext) {
+    func channelReadComplete(context: ChannelHandlerContext) {
         connection?.flush()
         context.fireChannelReadComplete()
     }
 
-    package func channelWritabilityChanged(context: ChannelHandlerContext) {
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { connection?.flush() }
         context.fireChannelWritabilityChanged()
     }
 
-    package func channelInactive(context: ChannelHandlerContext) {
+    func channelInactive(context: ChannelHandlerContext) {
         connection?.connectionClosed()
         connection = nil
         context.fireChannelInactive()
     }
 
-    package func handlerRemoved(context: ChannelHandlerContext) {
+    func handlerRemoved(context: ChannelHandlerContext) {
         connection?.connectionClosed()
         connection = nil
         self.context = nil
     }
 
-    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             connection?.beginGracefulShutdown()
         } else {
@@ -82,22 +82,22 @@ package final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput 
         }
     }
 
-    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error; closing", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
     // MARK: ConnectionOutput
 
-    package var isWritable: Bool { context?.channel.isWritable ?? false }
-    package var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
 
-    package func write(_ bytes: ByteBuffer) {
+    func write(_ bytes: ByteBuffer) {
         guard let context else { return }
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
-    package func close() {
+    func close() {
         context?.close(promise: nil)
     }
 }

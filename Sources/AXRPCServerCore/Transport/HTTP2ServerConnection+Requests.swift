@@ -7,7 +7,7 @@ import RPCProtocol
 
 /// The request side: headers, body and half-close of each stream, and starting its handler.
 extension HTTP2ServerConnection {
-    package func headersBegan(_ frame: FrameEvent) -> Int32 {
+    func headersBegan(_ frame: FrameEvent) -> Int32 {
         guard frame.opensRequest else { return 0 }
         let id = frame.streamID
         let allocator = output?.allocator ?? ByteBufferAllocator()
@@ -15,7 +15,7 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
+    func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
                 value: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard let stream = streams[frame.streamID] else { return 0 }
         // RFC 9113 counts 32 octets of overhead per field; nghttp2 1.52 does not enforce the limit.
@@ -42,7 +42,7 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func frameReceived(_ frame: FrameEvent) -> Int32 {
+    func frameReceived(_ frame: FrameEvent) -> Int32 {
         guard let stream = streams[frame.streamID] else { return 0 }
         if frame.opensRequest {
             dispatch(stream)
@@ -53,8 +53,8 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard let stream = streams[streamID], !stream.isFinished, let route = stream.route else {
+    func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        guard let stream = streams[streamID], stream.request.readsBody, let route = stream.route else {
             // Nobody will read these: the window goes back at once.
             returnWindow(streamID, bytes.count)
             return 0
@@ -68,16 +68,14 @@ extension HTTP2ServerConnection {
         stream.deframer.append(bytes)
         do {
             while let message = try stream.deframer.next() {
-                switch route.kind {
-                case .unary, .serverStreaming:
-                    stream.messageCount += 1
-                    guard stream.messageCount == 1 else {
-                        fail(stream, RPCError(.unimplemented, "\(stream.path) takes exactly one request message"))
-                        return 0
-                    }
-                    stream.singleMessage = message
-                case .bidirectionalStreaming:
+                switch stream.request.messageReceived(message) {
+                case let .deliver(message):
                     stream.inbound?.yield(message)
+                case .hold, .discard:
+                    break
+                case let .refuse(refusal):
+                    fail(stream, refusal.error(path: stream.path))
+                    return 0
                 }
             }
         } catch let error as RPCError {
@@ -130,7 +128,10 @@ extension HTTP2ServerConnection {
         stream.route = route
         // Checked first: building a call's logger costs an allocation the health probes can skip.
         if logger.logLevel <= .debug { logger(for: stream).debug("call started") }
-        if route.kind == .bidirectionalStreaming {
+        switch stream.request.routed(route.kind) {
+        case .awaitMessage, .ignore:
+            break
+        case .startStreamingHandler:
             let (messages, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
             stream.inbound = continuation
             let bound = loopBound
@@ -144,22 +145,17 @@ extension HTTP2ServerConnection {
 
     /// The client half-closed: a single-message call can start; a stream's messages end.
     private func requestEnded(_ stream: ServerStream) {
-        guard !stream.isFinished, let route = stream.route else { return }
-        if stream.deframer.hasPartialMessage {
-            fail(stream, RPCError(.internalError, "the request ended in the middle of a message"))
-            return
-        }
-        switch route.kind {
-        case .unary, .serverStreaming:
-            guard let message = stream.singleMessage else {
-                fail(stream, RPCError(.unimplemented, "\(stream.path) takes exactly one request message, got none"))
-                return
-            }
-            stream.singleMessage = nil
+        switch stream.request.endOfStream(partialMessage: stream.deframer.hasPartialMessage) {
+        case let .startHandler(message):
+            guard let route = stream.route else { return }
             startHandler(stream, route: route, request: .single(message))
-        case .bidirectionalStreaming:
+        case .finishInbound:
             stream.inbound?.finish()
             stream.inbound = nil
+        case let .refuse(refusal):
+            fail(stream, refusal.error(path: stream.path))
+        case .ignore:
+            break
         }
     }
 
@@ -199,7 +195,8 @@ extension HTTP2ServerConnection {
         let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
                                     peer: peer, logger: logger(for: stream))
         let handler = route.handler
-        stream.task = calls.run {
+        // On this connection's loop: each response message is queued without a thread hop.
+        stream.task = calls.run(on: eventLoop) {
             do {
                 let finalMessage = try await handler(request, sink, context)
                 sink.finish(finalMessage: finalMessage, error: nil)
@@ -237,7 +234,7 @@ extension HTTP2ServerConnection {
     }
 
     /// `application/grpc`, optionally followed by `+format` or `;parameters`.
-    package static func isGRPCContentType(_ value: String) -> Bool {
+    static func isGRPCContentType(_ value: String) -> Bool {
         let prefix = "application/grpc"
         guard value.lowercased().hasPrefix(prefix) else { return false }
         let rest = value.dropFirst(prefix.count)

@@ -6,7 +6,7 @@ import RPCProtocol
 /// The response side: HEADERS, DATA through a deferred data provider, trailers, and stream ends.
 extension HTTP2ServerConnection {
     /// Queues a framed message on a stream; the future completes when the writer may go on.
-    package func enqueue(message: ByteBuffer, on streamID: Int32) -> EventLoopFuture<Void> {
+    func enqueue(message: ByteBuffer, on streamID: Int32) -> EventLoopFuture<Void> {
         guard let stream = streams[streamID], !stream.isFinished, session != nil else {
             return eventLoop.makeFailedFuture(CancellationError())
         }
@@ -23,7 +23,7 @@ extension HTTP2ServerConnection {
     }
 
     /// The handler is done: send an optional last message, then the status.
-    package func finish(streamID: Int32, finalMessage: ByteBuffer?, error: RPCError?) {
+    func finish(streamID: Int32, finalMessage: ByteBuffer?, error: RPCError?) {
         guard let stream = streams[streamID], !stream.isFinished else { return }
         if var finalMessage {
             stream.pending.writeBuffer(&finalMessage)
@@ -34,7 +34,7 @@ extension HTTP2ServerConnection {
     }
 
     /// Ends a call from the transport's side (bad request, deadline) and stops its handler.
-    package func fail(_ stream: ServerStream, _ error: RPCError) {
+    func fail(_ stream: ServerStream, _ error: RPCError) {
         guard !stream.isFinished else { return }
         stream.abandon()
         complete(stream, error)
@@ -48,7 +48,8 @@ extension HTTP2ServerConnection {
         stream.unconsumedBytes = 0
         stream.deadlineTimer?.cancel()
         stream.deadlineTimer = nil
-        stream.inbound?.finish()
+        // The request is no longer read; a streaming handler's messages end here.
+        if stream.request.close() == .finishInbound { stream.inbound?.finish() }
         stream.inbound = nil
         stream.writeWaiter?.fail(CancellationError())
         stream.writeWaiter = nil
@@ -78,8 +79,10 @@ extension HTTP2ServerConnection {
     }
 
     /// A plain HTTP error for requests that are not gRPC at all (wrong method or content-type).
-    package func respondHTTP(_ stream: ServerStream, status: Int, message: String, extra: [(String, String)]) {
+    func respondHTTP(_ stream: ServerStream, status: Int, message: String, extra: [(String, String)]) {
         stream.response.answeredWithoutBody()
+        // Never routed, so nothing waits on the request; it is simply no longer read.
+        _ = stream.request.close()
         var block = HeaderBlock([(":status", "\(status)"), ("content-type", "text/plain; charset=utf-8"),
                                  ("grpc-status", "\(StatusCode.internalError.rawValue)"),
                                  ("grpc-message", StatusMessageEncoding.encode(message))])
@@ -122,7 +125,7 @@ extension HTTP2ServerConnection {
     }
 
     /// nghttp2 asks for up to `length` body bytes of a stream.
-    package func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
+    func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
                           flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[streamID] else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
@@ -162,7 +165,7 @@ extension HTTP2ServerConnection {
         return count
     }
 
-    package func frameSent(_ frame: FrameEvent) -> Int32 {
+    func frameSent(_ frame: FrameEvent) -> Int32 {
         guard frame.kind == .headers, frame.endStream, let session else { return 0 }
         // The response ended while the client is still sending: nghttp2 does not reset the stream
         // itself, and the client would otherwise keep uploading into the void.
@@ -173,7 +176,7 @@ extension HTTP2ServerConnection {
         return 0
     }
 
-    package func streamClosed(_ streamID: Int32, errorCode: UInt32) -> Int32 {
+    func streamClosed(_ streamID: Int32, errorCode: UInt32) -> Int32 {
         guard let stream = streams.removeValue(forKey: streamID) else { return 0 }
         returnWindow(streamID, stream.unconsumedBytes)
         stream.unconsumedBytes = 0

@@ -8,28 +8,28 @@ import RPCProtocol
 /// One client connection: an nghttp2 server session fed with `mem_recv` and drained with
 /// `mem_send`, and the gRPC calls on its streams. Confined to its event loop; handlers reach it
 /// through `ResponseSink`, which hops here.
-package final class HTTP2ServerConnection: SessionEvents {
-    package let eventLoop: any EventLoop
-    package let configuration: TransportConfiguration
-    package let router: Router
-    package let peer: String
-    package var logger: Logger
+final class HTTP2ServerConnection: SessionEvents {
+    let eventLoop: any EventLoop
+    let configuration: TransportConfiguration
+    let router: Router
+    let peer: String
+    var logger: Logger
     /// Names this connection in request ids: a call's id is `<tag>/<stream id>`, unique in the
     /// process without a lock or an allocation per call.
-    package let requestTag = RequestID.next()
+    let requestTag = RequestID.next()
     /// The server's running handlers, which its shutdown waits for.
-    package let calls: CallTracker
-    package weak var output: (any ConnectionOutput)?
+    let calls: CallTracker
+    weak var output: (any ConnectionOutput)?
 
-    package var session: OpaquePointer?
+    var session: OpaquePointer?
     /// nghttp2's `user_data`: lives as long as the session.
     private var relay: SessionEventRelay?
-    package var streams: [Int32: ServerStream] = [:]
+    var streams: [Int32: ServerStream] = [:]
     private var flushScheduled = false
     private var shuttingDown = false
     private var goawaySent = false
 
-    package init(eventLoop: any EventLoop, configuration: TransportConfiguration, router: Router,
+    init(eventLoop: any EventLoop, configuration: TransportConfiguration, router: Router,
          peer: String, logger: Logger, calls: CallTracker = CallTracker()) {
         self.calls = calls
         self.eventLoop = eventLoop
@@ -45,10 +45,10 @@ package final class HTTP2ServerConnection: SessionEvents {
     }
 
     /// A handle for handlers on other threads.
-    package var loopBound: NIOLoopBound<HTTP2ServerConnection> { NIOLoopBound(self, eventLoop: eventLoop) }
+    var loopBound: NIOLoopBound<HTTP2ServerConnection> { NIOLoopBound(self, eventLoop: eventLoop) }
 
     /// Creates the session and queues the server's SETTINGS.
-    package func start() -> Bool {
+    func start() -> Bool {
         guard let callbacks = SessionCallbacks.make() else { return false }
         defer { nghttp2_session_callbacks_del(callbacks) }
         var option: OpaquePointer?
@@ -83,7 +83,7 @@ package final class HTTP2ServerConnection: SessionEvents {
     }
 
     /// Feeds bytes from the socket to nghttp2, which calls back into the request code.
-    package func receive(_ buffer: ByteBuffer) {
+    func receive(_ buffer: ByteBuffer) {
         guard let session else { return }
         let result = buffer.withUnsafeReadableBytes { bytes in
             nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
@@ -97,7 +97,7 @@ package final class HTTP2ServerConnection: SessionEvents {
     }
 
     /// Writes everything nghttp2 has to send, as long as the socket takes it.
-    package func flush() {
+    func flush() {
         guard let session, let output else { return }
         switch SessionOutput.drain(session, allocator: output.allocator, isWritable: { output.isWritable }) {
         case let .failed(code):
@@ -115,7 +115,7 @@ package final class HTTP2ServerConnection: SessionEvents {
     }
 
     /// Coalesces flushes requested by handlers into one per event-loop tick.
-    package func scheduleFlush() {
+    func scheduleFlush() {
         guard !flushScheduled else { return }
         flushScheduled = true
         let bound = loopBound
@@ -126,7 +126,7 @@ package final class HTTP2ServerConnection: SessionEvents {
     }
 
     /// Server shutdown: tell the client to open no new streams; open ones may finish.
-    package func beginGracefulShutdown() {
+    func beginGracefulShutdown() {
         guard let session, !shuttingDown else { return }
         shuttingDown = true
         nghttp2_submit_shutdown_notice(session)
@@ -147,7 +147,7 @@ package final class HTTP2ServerConnection: SessionEvents {
     }
 
     /// The socket is gone (or going): every call still running is cancelled.
-    package func connectionClosed() {
+    func connectionClosed() {
         for stream in streams.values {
             let wasRunning = stream.response.abandon()
             if wasRunning { stream.abandon() }

@@ -4,7 +4,7 @@ import NGHTTP2Session
 /// a body, the status) and whether nghttp2 waits for `resume_data`. Each method takes an event
 /// and returns what the connection must do, so every path through a call is one transition
 /// here, testable without nghttp2 or sockets (as swift-nio-http2's `StreamStateMachine`).
-package struct ResponseStateMachine {
+struct ResponseStateMachine {
     private enum State {
         /// Nothing sent: the status may still go out alone (Trailers-Only).
         case idle
@@ -19,10 +19,10 @@ package struct ResponseStateMachine {
 
     private var state = State.idle
 
-    package init() {}
+    init() {}
 
     /// The status is decided: later writes are refused and the status is sent once only.
-    package var isFinished: Bool {
+    var isFinished: Bool {
         switch state {
         case .idle, .streaming: return false
         case .draining, .finished: return true
@@ -30,7 +30,7 @@ package struct ResponseStateMachine {
     }
 
     /// What to do with a message just queued.
-    package enum MessageAction: Equatable {
+    enum MessageAction: Equatable {
         /// Submit the response HEADERS with a data provider (the first message).
         case submitHeaders
         /// The provider is waiting: `resume_data`.
@@ -41,7 +41,7 @@ package struct ResponseStateMachine {
         case refuse
     }
 
-    package mutating func messageQueued() -> MessageAction {
+    mutating func messageQueued() -> MessageAction {
         switch state {
         case .idle:
             state = .streaming(deferred: false)
@@ -55,7 +55,7 @@ package struct ResponseStateMachine {
     }
 
     /// What to do with the call's status.
-    package enum FinishAction: Equatable {
+    enum FinishAction: Equatable {
         /// Nothing was sent: one HEADERS with END_STREAM carries the status.
         case sendTrailersOnly(HeaderBlock)
         /// The status follows the messages; `resume` when the provider waits.
@@ -64,7 +64,7 @@ package struct ResponseStateMachine {
         case ignore
     }
 
-    package mutating func finish(with trailers: HeaderBlock) -> FinishAction {
+    mutating func finish(with trailers: HeaderBlock) -> FinishAction {
         switch state {
         case .idle:
             state = .finished
@@ -78,7 +78,7 @@ package struct ResponseStateMachine {
     }
 
     /// The data provider found no bytes to send.
-    package enum DrainedAction: Equatable {
+    enum DrainedAction: Equatable {
         /// Return `NGHTTP2_ERR_DEFERRED` until a message or the status comes.
         case deferData
         /// End the body (EOF, NO_END_STREAM) and submit these trailers.
@@ -87,7 +87,7 @@ package struct ResponseStateMachine {
         case fail
     }
 
-    package mutating func providerDrained() -> DrainedAction {
+    mutating func providerDrained() -> DrainedAction {
         switch state {
         case .streaming:
             state = .streaming(deferred: true)
@@ -101,13 +101,13 @@ package struct ResponseStateMachine {
     }
 
     /// A plain HTTP answer (405, 415) went out instead of a gRPC response.
-    package mutating func answeredWithoutBody() {
+    mutating func answeredWithoutBody() {
         state = .finished
     }
 
     /// The client or the connection went away. Returns whether the call was still running (its
     /// handler must be stopped and the call counted as cancelled).
-    package mutating func abandon() -> Bool {
+    mutating func abandon() -> Bool {
         defer { state = .finished }
         return !isFinished
     }

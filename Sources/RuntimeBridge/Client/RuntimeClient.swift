@@ -13,7 +13,9 @@ public actor RuntimeClient {
     public nonisolated let endpoint: String
     private let host: String
     private let port: Int
-    private let group: any EventLoopGroup
+    /// The loop of every connection this client opens; a turn's task prefers it (see
+    /// `EventLoop.startTask`), so the client's calls run where their replies arrive.
+    nonisolated let eventLoop: any EventLoop
     private let requestTimeout: TimeAmount
     private let connectTimeout: TimeAmount
     private let decoder = JSONDecoder()
@@ -26,7 +28,9 @@ public actor RuntimeClient {
                 requestTimeout: TimeAmount = .seconds(5), connectTimeout: TimeAmount = .seconds(3)) {
         self.host = host
         self.port = port
-        self.group = eventLoopGroup
+        // The loop the creating task runs on, if any: the first caller's connection and the
+        // runtime's then share a thread.
+        self.eventLoop = eventLoopGroup.any()
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
         self.endpoint = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -59,6 +63,22 @@ public actor RuntimeClient {
     /// `GET /api/stop`: aborts the running generation within a layer; lost if none runs yet.
     public func stop() async throws(RuntimeClientError) {
         _ = try await call(.GET, "/api/stop", body: nil)
+    }
+
+    /// Waits `duration` (less when the task is cancelled) on this client's event loop. A turn
+    /// whose task prefers the loop (see `EventLoop.startTask`) then pauses inside the loop's own
+    /// wait for I/O: no timer thread wakes, and nothing hops back to the loop afterwards, as it
+    /// would after `Task.sleep`.
+    nonisolated func pause(for duration: Duration) async {
+        let nanoseconds = duration.components.seconds * 1_000_000_000
+            + duration.components.attoseconds / 1_000_000_000
+        guard nanoseconds > 0 else { return }
+        let timer = eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {}
+        await withTaskCancellationHandler {
+            _ = try? await timer.futureResult.get()
+        } onCancel: {
+            timer.cancel()
+        }
     }
 
     /// Closes the connection; a later call opens a new one.
@@ -127,7 +147,7 @@ public actor RuntimeClient {
     private func connectedChannel() async throws(RuntimeClientError) -> any Channel {
         if let channel, channel.isActive { return channel }
         channel = nil
-        let bootstrap = ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The engine's generation tasks, so that shutdown can stop them and wait for them: a turn that
 /// outlives its caller (it is still stopping the runtime or settling) must end before the event
@@ -16,13 +17,14 @@ final class InFlightGenerations: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    /// Starts `body` as generation `id` unless shutdown began; returns the task, or nil when closed.
-    /// The task is registered before it can end, so it always finds its own entry to remove.
-    func start(id: UInt64, cancel: CancelSignal,
+    /// Starts `body` as generation `id` on `loop` (see `EventLoop.startTask`) unless shutdown
+    /// began; returns the task, or nil when closed. The task is registered before it can end, so
+    /// it always finds its own entry to remove.
+    func start(id: UInt64, cancel: CancelSignal, on loop: any EventLoop,
                _ body: @escaping @Sendable () async -> Void) -> Task<Void, Never>? {
         state.withLockedValue { state in
             guard state.open else { return nil }
-            let task = Task {
+            let task = loop.startTask {
                 await body()
                 self.finished(id)
             }

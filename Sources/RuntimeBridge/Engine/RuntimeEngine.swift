@@ -15,6 +15,7 @@ public final class RuntimeEngine: InferenceEngine {
     private let board: StatusBoard
     private let ids = SequenceNumbers()
     private let hostWatcher: Task<Void, Never>
+    private let group: any EventLoopGroup
     private let inFlight = InFlightGenerations()
 
     /// What a generation refused or ended by shutdown hears (UNAVAILABLE: clients retry).
@@ -38,15 +39,17 @@ public final class RuntimeEngine: InferenceEngine {
         self.emulated = emulated
         self.logger = logger
         self.board = board
-        self.scheduler = GenerationScheduler(capacity: queueCapacity) { snapshot, sequence in
-            Task { await board.update(scheduler: snapshot, sequence: sequence) }
+        self.group = eventLoopGroup
+        // Both synchronous: a change reaches the board (and its watchers) in the order it happened.
+        self.scheduler = GenerationScheduler(capacity: queueCapacity) { snapshot in
+            board.update(scheduler: snapshot)
         }
         self.session = RuntimeSession(host: host, model: model, tuning: tuning, group: eventLoopGroup) { error in
-            Task { await board.record(error: error) }
+            board.record(error: error)
         }
         self.hostWatcher = Task {
             for await snapshot in host.snapshots() {
-                await board.update(host: snapshot)
+                board.update(host: snapshot)
             }
         }
     }
@@ -77,7 +80,9 @@ public final class RuntimeEngine: InferenceEngine {
         }
         let cancel = CancelSignal()
         let requestLogger = logger
-        guard let task = inFlight.start(id: id, cancel: cancel, {
+        // On the caller's event loop when it runs on one of the group's (a gRPC handler does): a
+        // runtime client made for it lives there too, and its text reaches the caller without a hop.
+        guard let task = inFlight.start(id: id, cancel: cancel, on: group.any(), {
             await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: requestLogger,
                              to: continuation)
         }) else {
@@ -182,16 +187,11 @@ public final class RuntimeEngine: InferenceEngine {
     }
 
     public func status() async -> RuntimeStatus {
-        await board.current
+        board.current
     }
 
     public func statusUpdates() -> AsyncStream<RuntimeStatus> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RuntimeStatus.self)
-        let id = ids.next()
-        let board = self.board
-        Task { await board.watch(id: id, continuation) }
-        continuation.onTermination = { _ in Task { await board.unwatch(id: id) } }
-        return stream
+        board.updates()
     }
 
     public func models() async -> [ModelDescriptor] {

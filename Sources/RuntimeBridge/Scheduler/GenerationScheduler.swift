@@ -23,12 +23,11 @@ actor GenerationScheduler {
     /// Set by `close`: what every later `acquire` throws.
     private var closedBecause: BridgeError?
     private var recentDurations: [Double] = []
-    private var sequence: UInt64 = 0
-    private let onChange: @Sendable (Snapshot, UInt64) -> Void
+    private let onChange: @Sendable (Snapshot) -> Void
 
-    /// `onChange` hears every change of the running flag or the queue depth, numbered in order
-    /// (listeners that hop to another task can drop stale ones).
-    init(capacity: Int, onChange: @escaping @Sendable (Snapshot, UInt64) -> Void = { _, _ in }) {
+    /// `onChange` hears every change of the running flag or the queue depth, in order, on this
+    /// actor: a listener that applies it synchronously (under a lock) keeps that order.
+    init(capacity: Int, onChange: @escaping @Sendable (Snapshot) -> Void = { _ in }) {
         self.capacity = max(1, capacity)
         self.onChange = onChange
     }
@@ -143,7 +142,6 @@ actor GenerationScheduler {
     }
 
     private func publish() {
-        sequence += 1
-        onChange(snapshot, sequence)
+        onChange(snapshot)
     }
 }

@@ -103,7 +103,7 @@ actor RuntimeSession {
             // The driver must keep pacing its polls while it stops and settles the runtime after
             // the caller left, so it runs in a task that the caller's cancellation does not reach
             // (the `cancel` signal does).
-            let report = await Task {
+            let report = await client.eventLoop.startTask {
                 await driver.run(turn, cancel: cancel, emit: emit) { report in
                     if let result = Self.earlyAnswer(report, base: base) { answer(result) }
                 }

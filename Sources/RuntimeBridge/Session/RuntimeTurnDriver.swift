@@ -77,7 +77,7 @@ struct RuntimeTurnDriver {
                         continue
                     }
                 }
-                if after > .zero { try? await Task.sleep(for: after) }
+                if after > .zero { await client.pause(for: after) }
                 let poll: RuntimePoll
                 do throws(RuntimeClientError) {
                     poll = try await client.poll()

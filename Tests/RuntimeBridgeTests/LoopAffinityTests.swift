@@ -1,0 +1,48 @@
+import NIOCore
+import NIOPosix
+import XCTest
+@testable import RuntimeBridge
+
+/// A turn's task runs on its runtime client's event loop and stays there across its awaits
+/// (client calls, pauses), so a relayed delta costs no thread hop inside the bridge.
+final class LoopAffinityTests: XCTestCase {
+    func testATaskStartedOnALoopStaysOnItAcrossAwaits() async throws {
+        let loop = Harness.group.next()
+        let onLoop = await loop.startTask { () -> [Bool] in
+            var seen = [loop.inEventLoop]
+            try? await loop.scheduleTask(in: .milliseconds(1)) {}.futureResult.get()
+            seen.append(loop.inEventLoop)
+            await Task.yield()
+            seen.append(loop.inEventLoop)
+            return seen
+        }.value
+        XCTAssertEqual(onLoop, [true, true, true])
+    }
+
+    func testAClientsCallsAndPausesRunOnItsLoop() async throws {
+        let runtime = FakeRuntime(group: Harness.group)
+        try await runtime.start()
+        let client = RuntimeClient(host: "127.0.0.1", port: runtime.port, eventLoopGroup: Harness.group)
+        let onLoop = await client.eventLoop.startTask { () -> [Bool] in
+            var seen: [Bool] = []
+            _ = try? await client.poll()
+            seen.append(client.eventLoop.inEventLoop)
+            let start = ContinuousClock.now
+            await client.pause(for: .milliseconds(20))
+            seen.append(client.eventLoop.inEventLoop)
+            seen.append(ContinuousClock.now - start >= .milliseconds(20))
+            return seen
+        }.value
+        XCTAssertEqual(onLoop, [true, true, true])
+        await client.close()
+    }
+
+    func testACancelledPauseEndsEarly() async throws {
+        let client = RuntimeClient(host: "127.0.0.1", port: 9, eventLoopGroup: Harness.group)
+        let start = ContinuousClock.now
+        let pause = client.eventLoop.startTask { await client.pause(for: .seconds(30)) }
+        pause.cancel()
+        await pause.value
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
+    }
+}
