@@ -6,7 +6,10 @@ import ServiceLifecycle
 /// `--exit-on-runtime-failure`: returns once the runtime has been FAILED for the liveness grace,
 /// which shuts the group down gracefully; `failed` then tells the command to exit with status 3.
 /// Without a monitor it only waits for the shutdown.
-package final class RuntimeFailureWatch: Service, Sendable {
+package final class RuntimeFailureWatch: Service, Sendable, CustomStringConvertible {
+    /// How service-lifecycle names it in its log lines.
+    package var description: String { "RuntimeFailureWatch" }
+
     private let liveness: LivenessMonitor?
     private let logger: Logger
     private let outcome = NIOLockedValueBox(false)

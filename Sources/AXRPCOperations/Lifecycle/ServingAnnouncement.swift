@@ -8,7 +8,10 @@ import Glibc
 /// by then the group traps SIGTERM and SIGINT, so a signal sent right after the line is a
 /// graceful shutdown rather than the default sudden death. Shut down first, it tells systemd
 /// that the server is stopping.
-package struct ServingAnnouncement: Service {
+package struct ServingAnnouncement: Service, CustomStringConvertible {
+    /// How service-lifecycle names it in its log lines.
+    package var description: String { "ServingAnnouncement" }
+
     package let line: String
     package let notifier: SystemdNotifier
     package let logger: Logger

@@ -8,7 +8,10 @@ import ServiceLifecycle
 /// Builds the engine the flags ask for: the supervisor that runs the runtime, and the bridge on
 /// top of it. As a `Service` it keeps the runtime until the group shuts down (last, after the
 /// front ends); `stop()` ends it on the exit paths before the group runs.
-struct RuntimeLauncher: Service {
+struct RuntimeLauncher: Service, CustomStringConvertible {
+    /// How service-lifecycle names it in its log lines.
+    var description: String { "RuntimeLauncher" }
+
     let engine: any InferenceEngine
     let info: ServerInfo
     private let bridge: RuntimeEngine?
