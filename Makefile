@@ -30,10 +30,11 @@ PRODUCTS     = axrpc-server axrpc axllm-emulator
 .PHONY: run test build deps test-deps venv proto unit interop bench clean install uninstall fuzz fuzz-build
 
 # libFuzzer targets (fuzz/): `make fuzz FUZZ_SECONDS=600` runs each for that long; `make test`
-# runs each briefly. Built with ASan in their own build folder.
+# runs each briefly; `make fuzz FUZZ_RUNS=100000` runs each for that many inputs instead. Built
+# with ASan in their own build folder.
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 15
-FUZZ_TARGETS = deframer grpc-timeout metadata protobuf runtime-poll client-hello
+FUZZ_TARGETS = deframer grpc-timeout metadata protobuf runtime-poll client-hello gateway-request
 
 run: build
 	$(BIN)/axrpc-server $(ARGS)

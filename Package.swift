@@ -282,8 +282,10 @@ if Context.environment["AXRPC_FUZZ"] != nil {
         .target(name: "CAXRPCFuzzDriver", path: "fuzz/Sources/CAXRPCFuzzDriver"),
         .executableTarget(
             name: "AXRPCFuzz",
-            dependencies: ["CAXRPCFuzzDriver", "RPCProtocol", "RuntimeBridge",
-                           .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["CAXRPCFuzzDriver", "RPCProtocol", "RuntimeBridge", "AXRPCFrontEnd", "AXRPCGateway",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "fuzz/Sources/AXRPCFuzz"
         ),
     ]

@@ -45,8 +45,8 @@ package struct ModelManagementRoutes: Sendable {
     /// Ollama's pull stream for the installed model: the runtime already holds it, so every step
     /// is instant. `stream: false` answers the last status alone.
     private func pull(_ request: GatewayRequest, via responder: GatewayResponder) async throws -> HTTPResponseStatus {
-        let reader = FieldReader(object: try request.jsonObject())
-        let name = try reader.string("model") ?? reader.string("name") ?? ""
+        let parsed = try GatewayRequestParser.pull(request)
+        let name = parsed.name
         guard let model = await context.model(named: name), !name.isEmpty else {
             let installed = await context.engine.models().map(\.name).joined(separator: ", ")
             throw GatewayError(.notFound,
@@ -63,7 +63,7 @@ package struct ModelManagementRoutes: Sendable {
             ["status": "writing manifest"],
             ["status": "success"],
         ]
-        guard try reader.bool("stream") ?? true else {
+        guard try parsed.stream.get() else {
             try await responder.send(.ok, json: ["status": "success"])
             return .ok
         }
@@ -74,7 +74,7 @@ package struct ModelManagementRoutes: Sendable {
     }
 
     private func refuseManagement(_ path: String, _ request: GatewayRequest) async -> GatewayError {
-        let name = (try? FieldReader(object: request.jsonObject()).string("model")) ?? nil
+        let name = GatewayRequestParser.managedModelName(request)
         let installed = await context.engine.models().map(\.name).joined(separator: ", ")
         let what = String(path.dropFirst("/api/".count))
         return GatewayError(.forbidden,

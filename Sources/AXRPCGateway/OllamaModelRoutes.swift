@@ -23,9 +23,7 @@ package struct OllamaModelRoutes: Sendable {
                 return .ok
             },
             GatewayRoute(method: .POST, path: "/api/show", dialect: .ollama) { request, responder in
-                let reader = FieldReader(object: try request.jsonObject())
-                // "name" is the older spelling, still sent by some clients.
-                let name = try reader.string("model") ?? reader.string("name")
+                let name = try GatewayRequestParser.showModelName(request)
                 guard let model = await routes.context.model(named: name) else {
                     throw GatewayError(BridgeError.modelNotFound(name ?? ""), dialect: .ollama)
                 }

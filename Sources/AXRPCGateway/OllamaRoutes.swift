@@ -15,13 +15,11 @@ package struct OllamaRoutes: Sendable {
                 return .ok
             },
             GatewayRoute(method: .POST, path: "/api/generate", dialect: .ollama) { request, responder in
-                let body = try request.jsonObject()
-                let parsed = try OllamaRequestReader(logger: request.logger).generate(body)
+                let parsed = try GatewayRequestParser.ollamaGenerate(request)
                 return try await routes.serve(parsed, kind: .generate, request: request, via: responder)
             },
             GatewayRoute(method: .POST, path: "/api/chat", dialect: .ollama) { request, responder in
-                let body = try request.jsonObject()
-                let parsed = try OllamaRequestReader(logger: request.logger).chat(body)
+                let parsed = try GatewayRequestParser.ollamaChat(request)
                 return try await routes.serve(parsed, kind: .chat, request: request, via: responder)
             },
         ] + OllamaModelRoutes(context: context).routes

@@ -12,11 +12,11 @@ package struct OpenAIRoutes: Sendable {
         let routes = self
         return [
             GatewayRoute(method: .POST, path: "/v1/chat/completions", dialect: .openai) { request, responder in
-                let parsed = try OpenAIRequestReader(logger: request.logger).chat(try request.jsonObject())
+                let parsed = try GatewayRequestParser.openAIChat(request)
                 return try await routes.serve(parsed, kind: .chat, request: request, via: responder)
             },
             GatewayRoute(method: .POST, path: "/v1/completions", dialect: .openai) { request, responder in
-                let parsed = try OpenAIRequestReader(logger: request.logger).completion(try request.jsonObject())
+                let parsed = try GatewayRequestParser.openAICompletion(request)
                 return try await routes.serve(parsed, kind: .text, request: request, via: responder)
             },
             GatewayRoute(method: .GET, path: "/v1/models", dialect: .openai) { _, responder in
@@ -25,9 +25,7 @@ package struct OpenAIRoutes: Sendable {
                 return .ok
             },
             GatewayRoute(method: .GET, path: "/v1/models/", takesParameter: true, dialect: .openai) { request, responder in
-                // Model names hold ":" and may hold "/", which clients percent-encode.
-                let raw = String(request.path.dropFirst("/v1/models/".count))
-                let name = raw.removingPercentEncoding ?? raw
+                let name = GatewayRequestParser.modelID(path: request.path)
                 guard let model = await routes.context.engine.models().first(where: { $0.name == name }) else {
                     throw GatewayError(BridgeError.modelNotFound(name), dialect: .openai)
                 }

@@ -1,8 +1,9 @@
 """Load and drain with real clients (grpcio asyncio), bounded in time by a fast emulator:
 500 concurrent calls against a queue of 16 while the runtime is busy (exactly 16 queued and run,
 484 refused with RESOURCE_EXHAUSTED and grpc-retry-pushback-ms, no stuck stream, memory back
-near its baseline), and SIGTERM with one call running and three queued (the running one
-finishes, the queued get UNAVAILABLE at once, the runtime stops, exit 0, no zombie)."""
+near its baseline), SIGTERM with one call running and three queued (the running one finishes
+within --drain-timeout, the queued get UNAVAILABLE at once, the runtime stops, exit 0, no zombie),
+and SIGTERM with a call that runs longer than --drain-timeout (cut when it expires, exit 0)."""
 from __future__ import annotations
 
 import asyncio
@@ -136,7 +137,7 @@ def is_gone_or_reaped(pid: int) -> bool:
 
 def test_sigterm_finishes_the_running_call_and_releases_the_queued(gateway_factory, protos):
     grace = 10
-    server = gateway_factory("--queue-capacity", str(QUEUE), "--shutdown-grace-seconds", str(grace),
+    server = gateway_factory("--queue-capacity", str(QUEUE), "--drain-timeout", str(grace),
                              emulator_args="--tokens-per-second 20 --reply-tokens 30 --ttft-ms 5 --prefill-ms-per-chunk 5")
     pb2, pb2_grpc = protos.pb2, protos.pb2_grpc
     with grpc.insecure_channel(server.grpc_addr) as warm:
@@ -184,5 +185,46 @@ def test_sigterm_finishes_the_running_call_and_releases_the_queued(gateway_facto
     code = server.wait(grace + 10)
     assert code == 0, f"exit {code}\n{server.describe()}"
     poll_until(lambda: all(is_gone_or_reaped(pid) for pid in runtime), 10, "the runtime process to be gone")
-    assert any("queued calls answered UNAVAILABLE" in line and "calls=3" in line for line in server.stderr_lines), \
-        server.describe()
+    assert any("answered queued calls UNAVAILABLE" in line and "queued_calls=3" in line
+               for line in server.stderr_lines), server.describe()
+
+
+def test_a_call_longer_than_the_drain_timeout_is_cut_when_it_expires(gateway_factory, protos):
+    drain = 1.5
+    # 400 tokens at 20/s: 20 s uncut, far beyond the drain timeout.
+    server = gateway_factory("--drain-timeout", str(drain),
+                             emulator_args="--tokens-per-second 20 --reply-tokens 400 --ttft-ms 5 --prefill-ms-per-chunk 5")
+    pb2, pb2_grpc = protos.pb2, protos.pb2_grpc
+    with grpc.insecure_channel(server.grpc_addr) as warm:
+        wait_for_serving(warm)
+    runtime = emulator_pids(server.emulator_port)
+    assert len(runtime) == 1, runtime
+
+    async def scenario():
+        channel = separate_channel(server.grpc_addr)
+        call = pb2_grpc.InferenceStub(channel).Generate(pb2.GenerateRequest(prompt="long"), timeout=60)
+        await first_event(call, "delta")
+        signalled = time.monotonic()
+        server.signal(signal.SIGTERM)
+        deltas_after_signal = 0
+        try:
+            async for event in call:
+                if event.WhichOneof("event") == "delta":
+                    deltas_after_signal += 1
+                elif event.WhichOneof("event") == "done":
+                    return "done", time.monotonic() - signalled, deltas_after_signal
+            return "ended without a status", time.monotonic() - signalled, deltas_after_signal
+        except grpc.aio.AioRpcError as error:
+            return error.code().name, time.monotonic() - signalled, deltas_after_signal
+        finally:
+            await channel.close()
+
+    code, after, deltas = asyncio.run(scenario())
+    print(f"the call in flight ended {code} {after:.2f} s after SIGTERM, {deltas} deltas during the drain")
+    # It ran on through the drain timeout (tokens kept coming), then was cut, not finished.
+    assert code in ("UNAVAILABLE", "CANCELLED"), (code, after, deltas)
+    assert drain - 0.2 <= after < drain + 3, (code, after)
+    assert deltas > 0, "the call in flight was not allowed to run during the drain"
+    exit_code = server.wait(15)
+    assert exit_code == 0, f"exit {exit_code}\n{server.describe()}"
+    poll_until(lambda: all(is_gone_or_reaped(pid) for pid in runtime), 10, "the runtime process to be gone")

@@ -57,6 +57,8 @@ package struct ServerSetting: Sendable, Equatable {
     package static let all: [ServerSetting] = [
         ServerSetting(name: "host", kind: .text),
         ServerSetting(name: "grpc-port", kind: .integer),
+        ServerSetting(name: "drain-timeout", kind: .number),
+        // The old name of drain-timeout, still read so that existing files keep working.
         ServerSetting(name: "shutdown-grace-seconds", kind: .number),
         ServerSetting(name: "log-level", kind: .text),
         ServerSetting(name: "log-format", kind: .text),

@@ -30,8 +30,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("grpc-port"), help: "gRPC port (h2c, or TLS with --tls-cert); 0 picks a free one.")
     var grpcPort = 50051
 
-    @Option(name: .customLong("shutdown-grace-seconds"), help: "How long open calls may run after SIGTERM.")
-    var shutdownGraceSeconds = 5.0
+    @OptionGroup(title: "Shutdown") var drain: DrainOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -101,7 +100,7 @@ struct ServerCommand: AsyncParsableCommand {
             logger.critical("cannot set up the runtime", metadata: ["error": "\(error)"])
             return .failure
         }
-        let grace = Duration.milliseconds(Int64(shutdownGraceSeconds * 1000))
+        let grace = drain.grace
         let metrics = ServerMetrics()
         let engine = MeteredEngine(base: LimitedEngine(base: launcher.engine, limits: limits.requestLimits, logger: logger),
                                    metrics: metrics)
@@ -163,7 +162,9 @@ struct ServerCommand: AsyncParsableCommand {
         let announcement = ServingAnnouncement(line: listening, notifier: notifier, logger: logger) {
             // Queued calls get UNAVAILABLE now (clients retry elsewhere); the running one finishes.
             let drained = await launcher.drain()
-            if drained > 0 { logger.info("queued calls answered UNAVAILABLE: shutting down", metadata: ["calls": "\(drained)"]) }
+            if drained > 0 {
+                logger.info("answered queued calls UNAVAILABLE: shutting down", metadata: ["queued_calls": "\(drained)"])
+            }
         }
         services.append(.init(service: announcement, successTerminationBehavior: .ignore))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,5 +1,9 @@
+import AXRPCFrontEnd
+import AXRPCGateway
 import Foundation
+import Logging
 import NIOCore
+import NIOHTTP1
 import RPCProtocol
 @testable import RuntimeBridge
 
@@ -14,7 +18,58 @@ enum FuzzTargets {
         "protobuf": protobuf,
         "runtime-poll": runtimePoll,
         "client-hello": clientHello,
+        "gateway-request": gatewayRequest,
     ]
+
+    private static let quietLogger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
+
+    /// The gateway's reading of a request on every route that reads one (`GatewayRequestParser`,
+    /// what the handlers call). The first byte picks the route; the bytes before the first
+    /// newline are appended to its path (a query, trailing slashes, a model id); the rest is the
+    /// body. A refusal must be a client error (4xx) whose body in the route's dialect is JSON; a
+    /// query never changes the path; a body that parses as JSON serializes back to the same value.
+    static func gatewayRequest(_ data: UnsafeRawBufferPointer) {
+        guard let selector = data.first else { return }
+        let routes = GatewayRequestParser.Route.allCases
+        let route = routes[Int(selector) % routes.count]
+        let rest = data.dropFirst()
+        let newline = rest.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+        let suffix = String(decoding: rest[..<newline], as: UTF8.self)
+        let body = newline < rest.endIndex ? Array(rest[(newline + 1)...]) : []
+        let head = HTTPRequestHead(version: .http1_1, method: route.method, uri: route.path + suffix,
+                                   headers: ["Content-Type": "application/json"])
+        let request = GatewayRequest(head: head, body: body, logger: quietLogger)
+        if route != .openAIModel, suffix.hasPrefix("?") || suffix.hasPrefix("#") {
+            precondition(request.path == route.path, "a query changed the path: \(request.path)")
+        }
+        if let value = JSONValue.parse(body) {
+            precondition(JSONValue.parse(Array(value.serialized().utf8)) == value, "JSON does not round-trip")
+        }
+        do {
+            switch try GatewayRequestParser.parse(route, request) {
+            case let .ollamaGeneration(parsed):
+                _ = RequestLimits().violation(GenerationRequest(model: parsed.model, job: parsed.job,
+                                                                sampling: parsed.sampling))
+            case let .openAIGeneration(parsed):
+                _ = RequestLimits().violation(GenerationRequest(model: parsed.model, job: parsed.job,
+                                                                sampling: parsed.sampling))
+            case let .pull(parsed):
+                _ = try parsed.stream.get()
+            case let .modelName(name):
+                _ = name?.utf8.count
+            case let .modelID(name):
+                _ = name.utf8.count
+            case .nothing:
+                break
+            }
+        } catch let error as GatewayError {
+            precondition((400..<500).contains(error.status.code), "a parse error is not a client error: \(error.status)")
+            let rendered = error.body(for: route.dialect).serialized()
+            precondition(JSONValue.parse(Array(rendered.utf8)) != nil, "the error body is not JSON: \(rendered)")
+        } catch {
+            preconditionFailure("a parse threw something other than a GatewayError: \(error)")
+        }
+    }
 
     /// The TLS ClientHello's ALPN list, read before the handshake on the gRPC port.
     static func clientHello(_ data: UnsafeRawBufferPointer) {
