@@ -79,7 +79,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -135,9 +134,22 @@ let package = Package(
             ]
         ),
         // The Ollama/OpenAI face over HTTP/1.1, probes and /metrics. Not on the HTTP/2 transport.
+        // What the gateway reads from a request, route by route, as pure functions: no channel,
+        // no TLS (so the fuzz build needs no BoringSSL).
+        .target(
+            name: "AXRPCGatewayRequests",
+            dependencies: [
+                "RuntimeBridge",
+                "AXRPCFrontEnd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "AXRPCGateway",
             dependencies: [
+                "AXRPCGatewayRequests",
                 "RuntimeBridge",
                 "AXRPCFrontEnd",
                 "AXRPCSecurity",
@@ -242,7 +254,7 @@ let package = Package(
         .testTarget(
             name: "AXRPCGatewayTests",
             dependencies: [
-                "AXRPCGateway", "AXRPCFrontEnd", "RuntimeBridge", "EngineFakes",
+                "AXRPCGateway", "AXRPCGatewayRequests", "AXRPCFrontEnd", "RuntimeBridge", "EngineFakes",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -282,7 +294,7 @@ if Context.environment["AXRPC_FUZZ"] != nil {
         .target(name: "CAXRPCFuzzDriver", path: "fuzz/Sources/CAXRPCFuzzDriver"),
         .executableTarget(
             name: "AXRPCFuzz",
-            dependencies: ["CAXRPCFuzzDriver", "RPCProtocol", "RuntimeBridge", "AXRPCFrontEnd", "AXRPCGateway",
+            dependencies: ["CAXRPCFuzzDriver", "RPCProtocol", "RuntimeBridge", "AXRPCFrontEnd", "AXRPCGatewayRequests",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],

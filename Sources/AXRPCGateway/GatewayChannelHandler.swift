@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCGatewayRequests
 import Logging
 import NIOCore
 import NIOHTTP1

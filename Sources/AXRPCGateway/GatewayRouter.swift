@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCGatewayRequests
 import Foundation
 import Logging
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCGatewayRequests
 import NIOHTTP1
 import RuntimeBridge
 

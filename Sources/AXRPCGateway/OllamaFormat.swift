@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCGatewayRequests
 import RuntimeBridge
 
 /// Ollama's answer objects for `/api/generate` and `/api/chat` (docs/api.md), streamed as

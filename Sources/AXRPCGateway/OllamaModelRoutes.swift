@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCGatewayRequests
 import Foundation
 import NIOHTTP1
 import RuntimeBridge

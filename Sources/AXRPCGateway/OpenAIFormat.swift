@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCGatewayRequests
 import RuntimeBridge
 
 /// OpenAI's answer objects for `/v1/chat/completions` (`chat.completion`, streamed as

@@ -6,6 +6,7 @@ import RuntimeBridge
 import XCTest
 
 @testable import AXRPCGateway
+@testable import AXRPCGatewayRequests
 
 /// `GatewayRequestParser` without a socket: its route list is the router's, and each route's
 /// reading gives the value or the client error its handler answers with.

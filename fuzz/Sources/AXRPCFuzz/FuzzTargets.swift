@@ -1,5 +1,5 @@
 import AXRPCFrontEnd
-import AXRPCGateway
+import AXRPCGatewayRequests
 import Foundation
 import Logging
 import NIOCore
