@@ -11,6 +11,7 @@ import PackageDescription
 //   RuntimeBridge                  the NPU runtime behind `InferenceEngine` (no HTTP/2, no protobuf)
 //   AXRPCFrontEnd                  shared by both faces: server facts, liveness, tool calls, JSON,
 //                                  request limits (an engine wrapper)
+//   AXRPCGatewayRequests           what the gateway reads from each route's request (pure, fuzzed)
 //   AXRPCSecurity                  shared by both faces, on swift-nio-ssl: bearer keys, TLS/mTLS and
 //                                  ALPN, certificate reload, connection limits and timeouts
 //   AXRPCServerCore | AXRPCGateway gRPC routing, services, HTTP/2 transport | Ollama/OpenAI, probes
