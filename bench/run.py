@@ -14,7 +14,7 @@ Run by `make bench` after bench/setup.sh has built everything; by hand:
     bench/out/venv/bin/python bench/run.py                 # all figures -> BENCHMARKS.md
     bench/out/venv/bin/python bench/run.py --figure 2      # one figure -> bench/out/report-2.md
     bench/out/venv/bin/python bench/run.py --profile       # only the profiles (perf)
-    bench/out/venv/bin/python bench/run.py --figure 6 --quick --rounds 1   # check the machinery
+    bench/out/venv/bin/python bench/run.py --figure 7 --quick --rounds 1   # check the machinery
 
 Nothing here asserts on timing: it measures and reports, met or missed.
 """

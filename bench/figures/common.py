@@ -98,7 +98,7 @@ def stop_all() -> None:
 
 
 def start_axrpc(name: str, *flags: str) -> Proc:
-    return Proc(name, [str(SERVER), "--host", "127.0.0.1", "--grpc-port", "0", *flags], LISTENING)
+    return Proc(name, [str(SERVER), "--host", "127.0.0.1", "--grpc-port", "0", "--http-port", "0", *flags], LISTENING)
 
 
 def start_cpp(name: str = "anchor-cpp") -> Proc:

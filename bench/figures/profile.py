@@ -95,7 +95,7 @@ def measure(args) -> dict:
     out: dict = {"valgrind": valgrind_check()}
     body = OUT / "health-request.grpc"
     body.write_bytes(b"\x00\x00\x00\x00\x00")
-    for key, clients, streams, requests in (("fig1", 10, 10, 100000),):
+    for key, clients, streams, requests in (("fig1", 10, 10, 100000), ("fig1-c100", 100, 1, 60000)):
         requests = requests // 5 if args.quick else requests
         server = start_axrpc(f"profile-{key}-axrpc", "--no-runtime")
 
@@ -142,7 +142,8 @@ def render(data: dict) -> list[str]:
         "`swift demangle --simplified`).",
         "",
     ]
-    for key, title in (("fig1", "Figure 1 hot path: `axrpc-server --no-runtime`"),
+    for key, title in (("fig1", "Figure 1 hot path, `-c 10 -m 10`: `axrpc-server --no-runtime`"),
+                       ("fig1-c100", "Figure 1 hot path, `-c 100 -m 1`: `axrpc-server --no-runtime`"),
                        ("fig2", "Figure 2 hot path: `axrpc-server --attach` relaying the emulator")):
         entry = data.get(key)
         if not entry:

@@ -47,7 +47,7 @@ def machine() -> list[str]:
 
 
 # Which profile measured the path a figure's goals are about.
-PROFILE_OF = {1: ("fig1",), 2: ("fig2",)}
+PROFILE_OF = {1: ("fig1-c100", "fig1"), 2: ("fig2",), 9: ("fig2",)}
 
 
 def render(run: dict, output: Path) -> int:

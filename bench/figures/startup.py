@@ -38,7 +38,8 @@ def measure(args) -> dict:
     starts = 3 if args.quick else 5
     emulator = Emulator("fig5-emulator", [])
     argv = {
-        "axrpc": [str(SERVER), "--host", "127.0.0.1", "--grpc-port", "0", "--attach", "--runtime-url", emulator.url],
+        "axrpc": [str(SERVER), "--host", "127.0.0.1", "--grpc-port", "0", "--http-port", "0", "--attach",
+                  "--runtime-url", emulator.url],
         "cpp": [str(CPP_SERVER), "--host", "127.0.0.1", "--port", "0"],
         "python": [PYTHON, str(PY_ANCHOR), "--stubs", str(STUBS), "--host", "127.0.0.1", "--port", "0"],
     }
@@ -65,7 +66,7 @@ def render(data: dict, rounds: int) -> list[str]:
         f"Reproduce: `{RUN} --figure {NUMBER}`",
         "",
         "Time from exec (Python `subprocess.Popen`) to the readiness line on stderr: `axrpc-server --host 127.0.0.1 "
-        "--grpc-port 0 --attach --runtime-url http://127.0.0.1:EMU_PORT` with a running `axllm-emulator` (default "
+        "--grpc-port 0 --http-port 0 --attach --runtime-url http://127.0.0.1:EMU_PORT` with a running `axllm-emulator` (default "
         "flags) until `axrpc-server listening grpc=`; the anchors (no runtime) until their `listening grpc=` line, "
         f"for reference. One unmeasured start each first; {data['starts']} starts per round, {rounds} interleaved "
         "rounds; median of each round's median (min–max).",
