@@ -52,7 +52,8 @@ def render(data: dict, rounds: int) -> list[str]:
         "",
         f"Reproduce: `{RUN} --figure {NUMBER}`",
         "",
-        f"Emulator: `axllm-emulator --port 0 {' '.join(flags(data['reply']))}`. One Generate per round and target "
+        f"Emulator: `axllm-emulator --port 0 {' '.join(flags(data['reply']))}` (the emulator stops the reply at "
+        "its own length limit: tokens per call below). One Generate per round and target "
         "(`stream_client grpc HOST:PORT 1 PROMPT`) through **axrpc** (`axrpc-server --attach --runtime-url ...`) and "
         "**python** (`bench/anchors/python/anchor_server.py --runtime-url ...`, grpcio aio + `requests`). Context "
         "switches = voluntary + involuntary of every thread of the relay process (the sum over "
@@ -60,14 +61,14 @@ def render(data: dict, rounds: int) -> list[str]:
         "divided by the deltas the client received; CPU = utime+stime from /proc/PID/stat (10 ms ticks) per token "
         f"the emulator generated. {rounds} interleaved rounds, median (min–max).",
         "",
-        "| relay | ctx switches per delta | CPU µs per token | tokens per delta | deltas per call |",
-        "|---|---|---|---|---|",
+        "| relay | ctx switches per delta | CPU µs per token | tokens per delta | deltas per call | tokens per call |",
+        "|---|---|---|---|---|---|",
     ]
     for name in ("axrpc", "python"):
         rows = runs[name]
         lines.append(f"| {name} | {spread([x['switches_per_delta'] for x in rows], 2)} | "
                      f"{spread([x['cpu_us_per_token'] for x in rows], 1)} | {spread([x['tokens_per_delta'] for x in rows], 1)} | "
-                     f"{spread([x['deltas'] for x in rows])} |")
+                     f"{spread([x['deltas'] for x in rows])} | {spread([x['tokens'] for x in rows])} |")
     switches = med([x["switches_per_delta"] for x in runs["axrpc"]])
     cpu = ratio(med([x["cpu_us_per_token"] for x in runs["axrpc"]]), med([x["cpu_us_per_token"] for x in runs["python"]]))
     lines += [
