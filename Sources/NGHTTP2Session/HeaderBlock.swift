@@ -41,6 +41,16 @@ package struct HeaderBlock {
     }
 
     private func copy(_ string: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        // Native and literal strings have their UTF-8 in one piece: one memcpy instead of a loop
+        // over the bytes (the loop was ~1% of a unary call's CPU, perf at h2load -c 10 -m 10).
+        if let count = string.utf8.withContiguousStorageIfAvailable({ bytes -> Int in
+            if let base = bytes.baseAddress {
+                UnsafeMutableRawPointer(destination).copyMemory(from: base, byteCount: bytes.count)
+            }
+            return bytes.count
+        }) {
+            return count
+        }
         var count = 0
         for byte in string.utf8 {
             destination[count] = byte

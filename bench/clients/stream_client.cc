@@ -1,4 +1,4 @@
-// The streaming client of `make bench` (figures 2 and 3): runs CALLS sequential generations and
+// The streaming client of `make bench` (figures 2, 3 and 7-9): runs CALLS sequential generations and
 // prints one JSON line per call with what a client observes.
 //
 //   stream_client grpc   HOST:PORT CALLS PROMPT   Generate over gRPC (grpc++ sync API, one channel)
@@ -10,6 +10,10 @@
 // Per call: {"ok", "first_ms" (call start -> first delivered text), "last_ms" (-> last text),
 //            "done_ms" (-> end of the call), "bytes", "deltas", "polls"}.
 // Times are steady_clock milliseconds from the start of the call (before the RPC / the reset).
+// With --times (figure 8) also "text_unix_ms"/"text_bytes": the wall-clock time (system_clock, ms
+// since the epoch, comparable with the emulator's own records on the same host) and size of every
+// text arrival: each gRPC delta, or each non-empty poll of the runtime before the think-prefix
+// stripping, so that arrivals can be matched to the chunks the runtime queued.
 #include <grpcpp/grpcpp.h>
 
 #include <arpa/inet.h>
@@ -41,7 +45,22 @@ struct CallResult {
   double first_ms = -1, last_ms = -1, done_ms = -1;
   size_t bytes = 0, deltas = 0, polls = 0;
   std::string error;
+  std::vector<double> text_unix_ms;
+  std::vector<size_t> text_bytes;
+  void Arrived(size_t size) {
+    text_unix_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count());
+    text_bytes.push_back(size);
+  }
 };
+
+bool g_times = false;
+// --gap-ms (figure 7): the pause between two calls, so that each arrives at an idle server.
+int g_gap_ms = 0;
+
+void Gap(int call) {
+  if (call > 0 && g_gap_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(g_gap_ms));
+}
 
 std::string JsonEscape(const std::string& text) {
   std::string out;
@@ -54,10 +73,22 @@ std::string JsonEscape(const std::string& text) {
 }
 
 void Print(const CallResult& r) {
+  std::string times;
+  if (g_times) {
+    times = ",\"text_unix_ms\":[";
+    for (size_t i = 0; i < r.text_unix_ms.size(); ++i) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%s%.3f", i ? "," : "", r.text_unix_ms[i]);
+      times += b;
+    }
+    times += "],\"text_bytes\":[";
+    for (size_t i = 0; i < r.text_bytes.size(); ++i) times += (i ? "," : "") + std::to_string(r.text_bytes[i]);
+    times += "]";
+  }
   std::printf("{\"ok\":%s,\"first_ms\":%.3f,\"last_ms\":%.3f,\"done_ms\":%.3f,\"bytes\":%zu,\"deltas\":%zu,"
-              "\"polls\":%zu,\"error\":\"%s\"}\n",
+              "\"polls\":%zu,\"error\":\"%s\"%s}\n",
               r.ok ? "true" : "false", r.first_ms, r.last_ms, r.done_ms, r.bytes, r.deltas, r.polls,
-              JsonEscape(r.error).c_str());
+              JsonEscape(r.error).c_str(), times.c_str());
   std::fflush(stdout);
 }
 
@@ -68,6 +99,7 @@ void RunGrpc(const std::string& target, int calls, const std::string& prompt) {
   auto stub = axrpc::v1::Inference::NewStub(channel);
   channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
   for (int i = 0; i < calls; ++i) {
+    Gap(i);
     CallResult r;
     axrpc::v1::GenerateRequest request;
     request.set_prompt(prompt);
@@ -81,6 +113,7 @@ void RunGrpc(const std::string& target, int calls, const std::string& prompt) {
       if (event.has_done()) { done = true; continue; }
       if (event.event_case() == axrpc::v1::GenerationEvent::kDelta) {
         const double now = MsSince(start);
+        if (g_times) r.Arrived(event.delta().size());
         if (r.first_ms < 0) r.first_ms = now;
         r.last_ms = now;
         r.bytes += event.delta().size();
@@ -276,6 +309,7 @@ void RunDirect(const std::string& target, int calls, const std::string& prompt, 
   const std::string generate = "{\"prompt\":\"" + escaped +
                                "\",\"temperature\":0.0,\"top-k\":1,\"top-p\":0.0,\"repetition_penalty\":1.0}";
   for (int c = 0; c < calls; ++c) {
+    Gap(c);
     CallResult r;
     std::string body;
     const auto start = Clock::now();
@@ -297,6 +331,7 @@ void RunDirect(const std::string& target, int calls, const std::string& prompt, 
       if (status != 200 || !ParseProvider(body, &done, &text)) { r.error = "poll " + std::to_string(status); break; }
       r.polls += 1;
       if (!text.empty()) {
+        if (g_times) r.Arrived(text.size());
         saw_running = true;
         std::string out = stripper.Feed(text);
         if (!out.empty()) {
@@ -320,14 +355,16 @@ void RunDirect(const std::string& target, int calls, const std::string& prompt, 
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s grpc|direct HOST:PORT CALLS PROMPT [--poll-sleep-us N]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s grpc|direct HOST:PORT CALLS PROMPT [--poll-sleep-us N] [--times] [--gap-ms N]\n", argv[0]);
     return 2;
   }
   const std::string mode = argv[1], target = argv[2], prompt = argv[4];
   const int calls = std::atoi(argv[3]);
   int poll_sleep_us = 1000;
-  for (int i = 5; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--poll-sleep-us") == 0) poll_sleep_us = std::atoi(argv[i + 1]);
+  for (int i = 5; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--times") == 0) g_times = true;
+    else if (std::strcmp(argv[i], "--poll-sleep-us") == 0 && i + 1 < argc) poll_sleep_us = std::atoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--gap-ms") == 0 && i + 1 < argc) g_gap_ms = std::atoi(argv[++i]);
   }
   if (mode == "grpc") RunGrpc(target, calls, prompt);
   else if (mode == "direct") RunDirect(target, calls, prompt, poll_sleep_us);

@@ -16,7 +16,11 @@ package final class QuiescingListener: Sendable {
     package func bind(group: any EventLoopGroup, host: String, port: Int,
               initialize: @escaping @Sendable (any Channel) throws -> Void) async throws -> SocketAddress {
         let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            // A burst of connects (h2load -c 500, a fleet reconnecting after a restart) overflowed a
+            // backlog of 256 accepted 4 at a time: dropped SYNs, each retried by the client after
+            // a second. The kernel caps the backlog at net.core.somaxconn (as grpc++ asks for).
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)

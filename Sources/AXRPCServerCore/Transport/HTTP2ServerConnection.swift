@@ -26,6 +26,10 @@ final class HTTP2ServerConnection: SessionEvents {
     private var relay: SessionEventRelay?
     var streams: [Int32: ServerStream] = [:]
     private var flushScheduled = false
+    /// Inside `receive`: responses that handlers finish there (unary calls answered from memory) go
+    /// out with the flush at its end, so they need no extra event-loop task each.
+    private var receiving = false
+    private var flushWanted = false
     private var shuttingDown = false
     private var goawaySent = false
 
@@ -85,9 +89,14 @@ final class HTTP2ServerConnection: SessionEvents {
     /// Feeds bytes from the socket to nghttp2, which calls back into the request code.
     func receive(_ buffer: ByteBuffer) {
         guard let session else { return }
+        receiving = true
         let result = buffer.withUnsafeReadableBytes { bytes in
             nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
         }
+        receiving = false
+        let wanted = flushWanted
+        flushWanted = false
+        if result >= 0, wanted { flush() }
         if result < 0 {
             logger.info("closing connection: HTTP/2 protocol error", metadata: [
                 "error": "\(String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: result))))"])
@@ -114,8 +123,13 @@ final class HTTP2ServerConnection: SessionEvents {
         }
     }
 
-    /// Coalesces flushes requested by handlers into one per event-loop tick.
+    /// Coalesces flushes requested by handlers into one per event-loop tick (or into the flush at
+    /// the end of the `receive` that is running).
     func scheduleFlush() {
+        if receiving {
+            flushWanted = true
+            return
+        }
         guard !flushScheduled else { return }
         flushScheduled = true
         let bound = loopBound
