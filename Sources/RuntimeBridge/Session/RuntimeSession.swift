@@ -50,6 +50,8 @@ actor RuntimeSession {
     /// The last turn on this client handed the runtime over idle, with nothing pending and the
     /// text queue drained; otherwise the next turn verifies that first.
     private var runtimeClean = false
+    /// The runtime's chunk cadence and prefill times, learnt turn by turn: polls are paced by it.
+    private var cadence = PollPacer.Cadence()
 
     init(host: any RuntimeHost, model: ModelConfiguration, tuning: BridgeTuning, group: any EventLoopGroup,
          onRuntimeError: @escaping @Sendable (String) -> Void) {
@@ -96,7 +98,8 @@ actor RuntimeSession {
             }
 
             let turn = RuntimeTurnDriver.Turn(work: work, resetSystemPrompt: plan.resetSystemPrompt,
-                                              prompt: plan.prompt, runtimeKnownClean: runtimeClean)
+                                              prompt: plan.prompt, runtimeKnownClean: runtimeClean,
+                                              cadence: cadence)
             let driver = RuntimeTurnDriver(client: client, timing: tuning.turnTiming, logger: logger)
             let base = Result(end: .failed(.cancelled), contextReused: plan.contextReused,
                               promptTokens: plan.promptTokens)
@@ -109,6 +112,10 @@ actor RuntimeSession {
                 }
             }.value
             runtimeClean = report.clean
+            cadence = report.cadence
+            logger.debug("turn handed over", metadata: [
+                "polls": "\(report.polls)",
+                "chunk_interval_ms": "\(report.cadence.chunkInterval.map { Int($0.milliseconds) } ?? -1)"])
             if let reason = report.restartReason {
                 onRuntimeError(reason)
                 logger.error("the runtime misbehaves; it will be restarted", metadata: ["reason": "\(reason)"])

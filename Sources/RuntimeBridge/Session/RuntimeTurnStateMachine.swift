@@ -41,6 +41,9 @@ struct RuntimeTurnStateMachine {
         /// sent no text at all counts as ended. Every real reply starts with the think prefix, so
         /// this is long (if what ran was a reset that finished unseen, the generation comes next).
         var emptyReplyGrace: Duration
+        /// How polls are paced while a generation runs (nil: `PollPacer`'s defaults around
+        /// `pollInterval`).
+        var pacing: PollPacer.Settings? = nil
     }
 
     /// Why the reply ended early; decided by the caller (deadline, cancel) or the reply filter.
@@ -138,12 +141,25 @@ struct RuntimeTurnStateMachine {
     private var firstBusyAnswer: Instant?
     private let timing: Timing
     private let systemPrompt: String?
+    private let promptTokens: Int
+    /// Paces the polls of the generating state (see `PollPacer`).
+    private var pacer: PollPacer
 
-    /// - Parameter resetSystemPrompt: reset with it first; nil continues the held conversation.
-    init(timing: Timing, resetSystemPrompt: String?) {
+    /// - Parameters:
+    ///   - resetSystemPrompt: reset with it first; nil continues the held conversation.
+    ///   - cadence: the runtime's timing learnt in earlier turns.
+    ///   - promptTokens: the generate's own prompt (estimated), which sizes its prefill.
+    init(timing: Timing, resetSystemPrompt: String?, cadence: PollPacer.Cadence = PollPacer.Cadence(),
+         promptTokens: Int = 0) {
         self.timing = timing
         self.systemPrompt = resetSystemPrompt
+        self.promptTokens = promptTokens
+        self.pacer = PollPacer(settings: timing.pacing ?? PollPacer.Settings(dense: timing.pollInterval),
+                               cadence: cadence)
     }
+
+    /// The runtime's timing as learnt so far (for the next turn).
+    var cadence: PollPacer.Cadence { pacer.cadence }
 
     /// Whether the generate was accepted (the runtime has, or had, this turn's work).
     var generateAccepted: Bool {
@@ -174,6 +190,7 @@ struct RuntimeTurnStateMachine {
             return .poll(after: .zero)
         case .postingGenerate:
             state = .generating(since: now, sawBusy: false, textStarted: false, quiet: Quiet())
+            pacer.generationAccepted(at: now, promptTokens: promptTokens)
             return .poll(after: .zero)
         default:
             return unexpected("accepted")
@@ -240,6 +257,7 @@ struct RuntimeTurnStateMachine {
             }
             if !done { sawBusy = true }
             quiet.observe(done: done && !hasText, at: now)
+            let pause = pacer.polled(text: hasText, running: !done, at: now)
             let relay: Text = hasText ? .relay(text) : .none
             if done, textStarted {
                 state = .confirmingEnd
@@ -255,9 +273,10 @@ struct RuntimeTurnStateMachine {
                 return (relay, .restart(reason: "the runtime accepted a generation but never ran it"))
             }
             state = .generating(since: since, sawBusy: sawBusy, textStarted: textStarted, quiet: quiet)
-            return (relay, .poll(after: hasText ? .zero : timing.pollInterval))
+            return (relay, .poll(after: pause))
 
         case .confirmingEnd:
+            let pause = pacer.polled(text: hasText, running: !done, at: now)
             let relay: Text = hasText ? .relay(text) : .none
             if done {
                 state = .answeredThenHandOff(clean: true)
@@ -265,7 +284,7 @@ struct RuntimeTurnStateMachine {
             }
             // Still running after all: not the end (the flag can only fall once per run).
             state = .generating(since: now, sawBusy: true, textStarted: true, quiet: Quiet())
-            return (relay, .poll(after: hasText ? .zero : timing.pollInterval))
+            return (relay, .poll(after: pause))
 
         case .stopping(let firstStop, var lastStop, var textStarted, let confirming, var quiet, let outcome,
                        let answered):

@@ -1,0 +1,319 @@
+/// When to poll `generate_provider` next while a generation runs. Pure: it takes each poll's
+/// answer with its time and returns the pause before the next poll; `RuntimeTurnStateMachine`
+/// owns it and uses it only in the generating state (every other state polls at `dense`).
+///
+/// Why: the runtime queues text every 3 tokens (about 0.67 s apart at 4.5 tokens/s), so polling
+/// every few milliseconds costs the runtime's own process ~200 HTTP requests per chunk. Chunks
+/// come on a steady grid, so the pacer learns it: the chunk interval (from chunks seen with a
+/// narrow uncertainty) and, per prompt size, the delay to the first chunk (the prefill), both
+/// kept across turns in `Cadence`. Between two chunks it polls:
+///
+/// * once just after each token tick a third and two thirds of the way (a reply that ends there
+///   flushes its last 1-2 tokens and falls idle: a single poll sees it),
+/// * shortly before the next chunk is due and then every `dense` until it arrives (each chunk
+///   seen narrows where the grid lies, so this is usually two polls),
+/// * if it does not come within `slack` after the latest time it was due, it was an empty chunk
+///   (incomplete UTF-8) or the grid moved: the next grid point is watched, and the end probes
+///   catch a reply that ended.
+///
+/// Safety nets: with the cadence unknown (first turn, or after a chunk far off the predicted
+/// grid, which forgets it) it polls at once after text and then with pauses growing from `dense`
+/// to `4 * dense`, close enough to relearn the interval from two chunks; a window still wide is
+/// narrowed by polls at a third of its remaining width (never sparser than `dense` inside it);
+/// no pause exceeds `maxGap`; and a token bucket caps polls per second.
+struct PollPacer: Sendable {
+    typealias Instant = ContinuousClock.Instant
+
+    struct Settings: Sendable, Equatable {
+        /// Spacing where the next chunk may come any moment (and where nothing is known).
+        var dense: Duration
+        /// The longest pause; a surprise (an early end, a stalled grid) is seen within it.
+        var maxGap: Duration
+        /// Longest pause while waiting for the first chunk of a prefill whose length is unknown;
+        /// the pause grows with the time waited up to this.
+        var maxPrefillGap: Duration
+        /// Hard ceiling on polls per second (with `burst` polls of headroom).
+        var maxPollsPerSecond: Double
+        var burst: Double
+
+        init(dense: Duration, maxGap: Duration = .milliseconds(250), maxPrefillGap: Duration = .milliseconds(40),
+             maxPollsPerSecond: Double = 250, burst: Double = 25) {
+            self.dense = dense
+            self.maxGap = maxGap
+            self.maxPrefillGap = maxPrefillGap
+            self.maxPollsPerSecond = maxPollsPerSecond
+            self.burst = burst
+        }
+    }
+
+    /// What the runtime's timing was seen to be; the session keeps it across turns.
+    struct Cadence: Sendable, Equatable {
+        /// Time between two chunks of text (3 tokens), and how far off it may be.
+        var chunkInterval: Duration?
+        var intervalError: Duration = .zero
+        /// From the generate being accepted to the first chunk, by prefill chunks of the prompt
+        /// (128 tokens each): the earliest it can have come, and how uncertain that is.
+        var firstChunk: [Int: Window] = [:]
+
+        init(chunkInterval: Duration? = nil) {
+            self.chunkInterval = chunkInterval
+        }
+    }
+
+    /// A span of time relative to some start: `lower` < t <= `lower + width`.
+    struct Window: Sendable, Equatable {
+        var lower: Duration
+        var width: Duration
+    }
+
+    /// When something happened: after `lower`, at or before `upper`.
+    struct Bounds: Sendable, Equatable {
+        var lower: Instant
+        var upper: Instant
+
+        var width: Duration { upper - lower }
+        var middle: Instant { lower + (upper - lower) / 2 }
+
+        func intersection(_ other: Bounds) -> Bounds? {
+            let result = Bounds(lower: max(lower, other.lower), upper: min(upper, other.upper))
+            return result.lower < result.upper ? result : nil
+        }
+
+        func widened(by margin: Duration) -> Bounds {
+            Bounds(lower: lower - margin, upper: upper + margin)
+        }
+
+        func shifted(by offset: Duration) -> Bounds {
+            Bounds(lower: lower + offset, upper: upper + offset)
+        }
+    }
+
+    let settings: Settings
+    private(set) var cadence: Cadence
+    private var acceptedAt: Instant?
+    private var promptChunks = 1
+    private var lastPollAt: Instant?
+    /// When the last chunk was queued in the runtime, as narrowly as known (the grid's anchor).
+    private var lastChunk: Bounds?
+    /// The same as seen by the polls alone: the interval is learnt from these, so that a wrong
+    /// prediction cannot confirm itself through the narrowing.
+    private var lastSeen: Bounds?
+    /// Grid steps from the turn's first chunk to `lastSeen`, and the first chunk seen closely
+    /// (the baseline the interval is measured over).
+    private var seenIndex = 0
+    private var baseline: (bounds: Bounds, index: Int)?
+    /// The interval as remembered from earlier turns, combined with this turn's measurement.
+    private var remembered: (interval: Duration, error: Duration)?
+    private var chunksSeen = 0
+    private var bucket: Double
+    private var bucketAt: Instant?
+
+    init(settings: Settings, cadence: Cadence = Cadence()) {
+        self.settings = settings
+        self.cadence = cadence
+        self.bucket = settings.burst
+        if let interval = cadence.chunkInterval {
+            remembered = (interval, max(cadence.intervalError, .microseconds(100)))
+        }
+    }
+
+    /// The generate was accepted; `promptTokens` (estimated) sizes the prefill.
+    mutating func generationAccepted(at now: Instant, promptTokens: Int) {
+        acceptedAt = now
+        lastPollAt = now
+        promptChunks = max(1, (promptTokens + 127) / 128)
+    }
+
+    /// A poll's answer during the generation; returns the pause before the next poll.
+    mutating func polled(text: Bool, running: Bool, at now: Instant) -> Duration {
+        let previous = lastPollAt ?? acceptedAt ?? now
+        lastPollAt = now
+        take(at: now)
+        if text { observeChunk(Bounds(lower: min(previous, now), upper: now)) }
+        return limited(plan(text: text, running: running, at: now), at: now)
+    }
+
+    // MARK: - Learning
+
+    private mutating func observeChunk(_ seen: Bounds) {
+        let previousSeen = lastSeen
+        lastSeen = seen
+        guard let last = lastChunk, let previousSeen else {
+            lastChunk = seen
+            seenIndex = 0
+            baseline = seen.width <= precise ? (seen, 0) : nil
+            if let acceptedAt { learnFirstChunk(seen, acceptedAt: acceptedAt) }
+            return
+        }
+        var anchor = seen
+        var steps = 1
+        if let interval = cadence.chunkInterval, interval > settings.dense * 2 {
+            // Where the grid says it was due (this chunk or, after empty ones, a later one).
+            steps = max(1, Int(((seen.middle - previousSeen.middle) / interval).rounded()))
+            let due = last.shifted(by: interval * steps)
+            let tolerance = slack(interval) + cadence.intervalError * steps
+            if let narrowed = seen.intersection(due) {
+                anchor = narrowed
+            } else if let near = seen.intersection(due.widened(by: tolerance)) {
+                anchor = near  // a little off (jitter, drift): the grid follows what was seen
+            } else if Self.onTokenTick(seen, after: last.shifted(by: interval * (steps - 1)), interval, tolerance) {
+                // The reply's end flushing its last 1-2 tokens between two chunks: the grid holds.
+                return
+            } else {
+                // Off the grid (the rate changed, or the runtime stalled): forget it and learn
+                // it again from this chunk on.
+                cadence.chunkInterval = nil
+                remembered = nil
+                lastChunk = seen
+                seenIndex = 0
+                baseline = seen.width <= precise ? (seen, 0) : nil
+                return
+            }
+        }
+        seenIndex += steps
+        lastChunk = anchor
+        guard seen.width <= precise else { return }
+        guard let baseline, seenIndex > baseline.index else {
+            baseline = (seen, seenIndex)
+            return
+        }
+        // The longest baseline this turn: its error shrinks with every chunk.
+        let steps2 = seenIndex - baseline.index
+        let measured = (interval: (seen.middle - baseline.bounds.middle) / steps2,
+                        error: (seen.width + baseline.bounds.width) / 2 / steps2)
+        (cadence.chunkInterval, cadence.intervalError) = Self.combined(remembered, measured)
+    }
+
+    /// Whether `seen` is a token tick a third or two thirds of the way after `grid`.
+    private static func onTokenTick(_ seen: Bounds, after grid: Bounds, _ interval: Duration,
+                                    _ tolerance: Duration) -> Bool {
+        [interval / 3, interval * 2 / 3].contains { tick in
+            seen.intersection(grid.shifted(by: tick).widened(by: tolerance)) != nil
+        }
+    }
+
+    /// Two estimates weighted by the inverse square of their errors.
+    private static func combined(_ a: (interval: Duration, error: Duration)?,
+                                 _ b: (interval: Duration, error: Duration)) -> (Duration, Duration) {
+        guard let a else { return (b.interval, b.error) }
+        let wa = 1 / max(1e-9, a.error.inSeconds * a.error.inSeconds)
+        let wb = 1 / max(1e-9, b.error.inSeconds * b.error.inSeconds)
+        let interval = (a.interval.inSeconds * wa + b.interval.inSeconds * wb) / (wa + wb)
+        let error = 1 / (wa + wb).squareRoot()
+        return (.nanoseconds(Int64(interval * 1e9)), .nanoseconds(Int64(error * 1e9)))
+    }
+
+    private mutating func learnFirstChunk(_ seen: Bounds, acceptedAt: Instant) {
+        let window = Window(lower: max(.zero, seen.lower - acceptedAt), width: seen.width)
+        if let known = cadence.firstChunk[promptChunks], known.width < window.width, window.width > precise {
+            return  // a vaguer observation does not replace a precise one
+        }
+        cadence.firstChunk[promptChunks] = window
+        // A handful of prompt sizes is all a session sees; keep the memory small.
+        if cadence.firstChunk.count > 8, let largest = cadence.firstChunk.keys.max(), largest != promptChunks {
+            cadence.firstChunk[largest] = nil
+        }
+    }
+
+    // MARK: - Planning
+
+    private func plan(text: Bool, running: Bool, at now: Instant) -> Duration {
+        guard let last = lastChunk else { return beforeFirstChunk(running: running, at: now) }
+        guard let interval = cadence.chunkInterval, interval > settings.dense * 2 else {
+            // Nothing learnt yet, or chunks come faster than dense polls: at once after text (as
+            // before pacing), then pauses that grow with the time since the chunk up to what
+            // still locates the next one closely enough to learn the interval from.
+            if text { return .zero }
+            return clamp((now - last.upper) / 16, settings.dense, settings.dense * 4)
+        }
+        return betweenChunks(last: last, interval: interval, at: now)
+    }
+
+    private func beforeFirstChunk(running: Bool, at now: Instant) -> Duration {
+        guard let acceptedAt else { return settings.dense }
+        if let known = cadence.firstChunk[promptChunks] {
+            let due = Bounds(lower: acceptedAt + known.lower, upper: acceptedAt + known.lower + known.width)
+            if now < due.upper + slack(nil) { return inWindow(due, at: now) }
+        }
+        // Unknown prefill (or later than ever seen): dense until it runs, then pauses that grow
+        // with the time waited, so the first chunk is late by at most an eighth of the wait.
+        guard running else { return settings.dense }
+        return clamp((now - acceptedAt) / 8, settings.dense, settings.maxPrefillGap)
+    }
+
+    /// The next poll between chunks: the grid window the current time belongs to, its two end
+    /// probes before it, or the window itself.
+    private func betweenChunks(last: Bounds, interval: Duration, at now: Instant) -> Duration {
+        let slack = self.slack(interval)
+        // The first grid point whose window has not closed yet.
+        var step = 1
+        while now >= last.upper + interval * step + slack, step < 64 { step += 1 }
+        let due = last.shifted(by: interval * step).widened(by: cadence.intervalError * step)
+        let open = due.lower - guardTime
+        if now >= open { return inWindow(due, at: now) }
+        // Token ticks a third and two thirds of the way: where a reply that ends flushes.
+        let previous = last.upper + interval * (step - 1)
+        let margin = guardTime
+        var next = open
+        for tick in [previous + interval / 3 + margin, previous + interval * 2 / 3 + margin] where tick > now {
+            next = min(next, tick)
+        }
+        return next - now
+    }
+
+    /// Inside the span where a chunk is due: polls at a third of the remaining width, never
+    /// sparser than `dense`; after its end, every `dense`.
+    private func inWindow(_ due: Bounds, at now: Instant) -> Duration {
+        if now < due.lower - guardTime { return due.lower - guardTime - now }
+        if now >= due.upper { return settings.dense }
+        return max(settings.dense, (due.upper - now) / 3)
+    }
+
+    /// How late a chunk may be before it counts as not coming (an empty chunk, a moved grid).
+    private func slack(_ interval: Duration?) -> Duration {
+        max(settings.dense * 4, (interval ?? .zero) / 32)
+    }
+
+    /// How closely a chunk must be located to learn the interval from it (a learning pause of
+    /// `4 * dense` plus a slow poll's round trip).
+    private var precise: Duration { settings.dense * 6 }
+
+    /// How early, before the earliest time a chunk is due, the window opens.
+    private var guardTime: Duration { settings.dense / 2 }
+
+    // MARK: - Ceiling
+
+    private mutating func take(at now: Instant) {
+        refill(at: now)
+        bucket -= 1
+    }
+
+    private mutating func refill(at now: Instant) {
+        if let bucketAt, now > bucketAt {
+            bucket = min(settings.burst, bucket + (now - bucketAt).inSeconds * settings.maxPollsPerSecond)
+        }
+        bucketAt = now
+    }
+
+    /// The pause, capped at `maxGap` and stretched so the bucket holds a poll when it ends.
+    private func limited(_ pause: Duration, at now: Instant) -> Duration {
+        var pause = min(max(pause, .zero), settings.maxGap)
+        let deficit = 1 - bucket
+        if deficit > 0, settings.maxPollsPerSecond > 0 {
+            pause = max(pause, .nanoseconds(Int64(deficit / settings.maxPollsPerSecond * 1e9)))
+        }
+        return pause
+    }
+
+    private func clamp(_ value: Duration, _ low: Duration, _ high: Duration) -> Duration {
+        min(max(value, low), high)
+    }
+}
+
+extension Duration {
+    /// Seconds as a floating-point number.
+    var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
