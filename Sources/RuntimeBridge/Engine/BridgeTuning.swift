@@ -33,6 +33,10 @@ public struct BridgeTuning: Sendable {
     /// Ceiling on polls per second while a generation runs (other states poll every
     /// `pollInterval`).
     public var maxPollsPerSecond: Double
+    /// When the queue empties after a stateless request, reset the runtime to the default system
+    /// prompt in the background, so that the next Generate does not wait for it (see README,
+    /// "How the bridge talks to the runtime").
+    public var prepareWhenIdle: Bool
 
     public init(pollInterval: Duration = .milliseconds(5),
                 quietPeriod: Duration = .milliseconds(100),
@@ -44,7 +48,8 @@ public struct BridgeTuning: Sendable {
                 reconnectAttempts: Int = 3,
                 deathReportGrace: Duration = .milliseconds(300),
                 maxPollGap: Duration = .milliseconds(250),
-                maxPollsPerSecond: Double = 250) {
+                maxPollsPerSecond: Double = 250,
+                prepareWhenIdle: Bool = true) {
         self.pollInterval = pollInterval
         self.quietPeriod = quietPeriod
         self.stopGrace = stopGrace
@@ -56,6 +61,7 @@ public struct BridgeTuning: Sendable {
         self.deathReportGrace = deathReportGrace
         self.maxPollGap = maxPollGap
         self.maxPollsPerSecond = maxPollsPerSecond
+        self.prepareWhenIdle = prepareWhenIdle
     }
 
     var turnTiming: RuntimeTurnStateMachine.Timing {

@@ -49,6 +49,8 @@ public final class RuntimeEngine: InferenceEngine {
 
     deinit {
         hostWatcher.cancel()
+        let session = self.session
+        Task { await session.abandonPreparation() }
     }
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationUpdate, any Error> {
@@ -121,7 +123,9 @@ public final class RuntimeEngine: InferenceEngine {
             let session = self.session
             await Task { await session.restartRuntime(reason: restartReason, logger: logger) }.value
         }
-        await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued)
+        if await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued) {
+            await session.prepareWhenIdle(logger: logger)
+        }
     }
 
     /// Ends the caller's stream with a summary or an error.

@@ -18,6 +18,8 @@ struct RuntimeTurnDriver {
         var runtimeKnownClean: Bool
         /// The runtime's timing learnt in earlier turns (paces the polls).
         var cadence = PollPacer.Cadence()
+        /// False for a reset alone (idle-time preparation).
+        var generates = true
     }
 
     /// What happened, with the measurements the summary needs.
@@ -46,7 +48,8 @@ struct RuntimeTurnDriver {
              answer: (Report) -> Void) async -> Report {
         var machine = RuntimeTurnStateMachine(timing: timing, resetSystemPrompt: turn.resetSystemPrompt,
                                               cadence: turn.cadence,
-                                              promptTokens: TokenEstimate.message(turn.prompt))
+                                              promptTokens: TokenEstimate.message(turn.prompt),
+                                              generates: turn.generates)
         var filter = ReplyFilter(stops: turn.work.stops, maxTokens: turn.work.maxTokens)
         var report = Report(outcome: .cancelled)
         var cut = false

@@ -142,6 +142,8 @@ struct RuntimeTurnStateMachine {
     private let timing: Timing
     private let systemPrompt: String?
     private let promptTokens: Int
+    /// False for a reset alone (idle-time preparation): the turn ends once the reset finished.
+    private let generates: Bool
     /// Paces the polls of the generating state (see `PollPacer`).
     private var pacer: PollPacer
 
@@ -149,9 +151,11 @@ struct RuntimeTurnStateMachine {
     ///   - resetSystemPrompt: reset with it first; nil continues the held conversation.
     ///   - cadence: the runtime's timing learnt in earlier turns.
     ///   - promptTokens: the generate's own prompt (estimated), which sizes its prefill.
+    ///   - generates: false for a reset alone; it is answered `.finished(.stop)` once seen done.
     init(timing: Timing, resetSystemPrompt: String?, cadence: PollPacer.Cadence = PollPacer.Cadence(),
-         promptTokens: Int = 0) {
+         promptTokens: Int = 0, generates: Bool = true) {
         self.timing = timing
+        self.generates = generates
         self.systemPrompt = resetSystemPrompt
         self.promptTokens = promptTokens
         self.pacer = PollPacer(settings: timing.pacing ?? PollPacer.Settings(dense: timing.pollInterval),
@@ -326,6 +330,12 @@ struct RuntimeTurnStateMachine {
     /// a stop sequence, `max_tokens` or the context-full line). Nothing more is relayed.
     mutating func cut(_ cut: Cut, at now: Instant) -> Action {
         let outcome = Self.outcome(of: cut)
+        if !generates, state != .over {
+            // A reset alone was abandoned (shutdown): nothing of ours will run, so nothing needs
+            // settling; the runtime's state is left for the next turn to verify.
+            state = .answeredThenHandOff(clean: false)
+            return .answer(outcome)
+        }
         // Context full is not final for the caller: the session may retry with a shorter history.
         let answerFirst = cut != .contextFull
         switch state {
@@ -393,6 +403,11 @@ struct RuntimeTurnStateMachine {
     }
 
     private mutating func beginGenerate() -> Action {
+        guard generates else {
+            // A reset alone, seen finished: the runtime is idle, holding just the system prompt.
+            state = .answeredThenHandOff(clean: true)
+            return .answer(.finished(.stop))
+        }
         state = .postingGenerate
         return .postGenerate
     }
