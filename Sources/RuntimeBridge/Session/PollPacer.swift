@@ -89,7 +89,20 @@ struct PollPacer: Sendable {
     }
 
     let settings: Settings
-    private(set) var cadence: Cadence
+    /// What pacing uses now.
+    private var current: Cadence
+    /// The interval given up after a chunk off the grid, handed on if no new one was learnt.
+    private var fallback: (interval: Duration, error: Duration)?
+
+    /// The runtime's timing as learnt by now, for the next turn.
+    var cadence: Cadence {
+        var learnt = current
+        if learnt.chunkInterval == nil, let fallback {
+            learnt.chunkInterval = fallback.interval
+            learnt.intervalError = fallback.error
+        }
+        return learnt
+    }
     private var acceptedAt: Instant?
     private var promptChunks = 1
     private var lastPollAt: Instant?
@@ -110,10 +123,10 @@ struct PollPacer: Sendable {
 
     init(settings: Settings, cadence: Cadence = Cadence()) {
         self.settings = settings
-        self.cadence = cadence
+        self.current = cadence
         self.bucket = settings.burst
-        if let interval = cadence.chunkInterval {
-            remembered = (interval, max(cadence.intervalError, .microseconds(100)))
+        if let interval = current.chunkInterval {
+            remembered = (interval, max(current.intervalError, .microseconds(100)))
         }
     }
 
@@ -147,22 +160,21 @@ struct PollPacer: Sendable {
         }
         var anchor = seen
         var steps = 1
-        if let interval = cadence.chunkInterval, interval > settings.dense * 2 {
+        if let interval = current.chunkInterval, interval > settings.dense * 2 {
             // Where the grid says it was due (this chunk or, after empty ones, a later one).
             steps = max(1, Int(((seen.middle - previousSeen.middle) / interval).rounded()))
             let due = last.shifted(by: interval * steps)
-            let tolerance = slack(interval) + cadence.intervalError * steps
+            let tolerance = slack(interval) + current.intervalError * steps
             if let narrowed = seen.intersection(due) {
                 anchor = narrowed
             } else if let near = seen.intersection(due.widened(by: tolerance)) {
                 anchor = near  // a little off (jitter, drift): the grid follows what was seen
-            } else if Self.onTokenTick(seen, after: last.shifted(by: interval * (steps - 1)), interval, tolerance) {
-                // The reply's end flushing its last 1-2 tokens between two chunks: the grid holds.
-                return
             } else {
-                // Off the grid (the rate changed, or the runtime stalled): forget it and learn
-                // it again from this chunk on.
-                cadence.chunkInterval = nil
+                // Off the grid (the rate changed, the runtime stalled, or the reply's end flushed
+                // its last tokens between two chunks): stop trusting it and learn it again from
+                // this chunk on; until then the next turn still gets the old one.
+                fallback = (interval, current.intervalError)
+                current.chunkInterval = nil
                 remembered = nil
                 lastChunk = seen
                 seenIndex = 0
@@ -181,15 +193,7 @@ struct PollPacer: Sendable {
         let steps2 = seenIndex - baseline.index
         let measured = (interval: (seen.middle - baseline.bounds.middle) / steps2,
                         error: (seen.width + baseline.bounds.width) / 2 / steps2)
-        (cadence.chunkInterval, cadence.intervalError) = Self.combined(remembered, measured)
-    }
-
-    /// Whether `seen` is a token tick a third or two thirds of the way after `grid`.
-    private static func onTokenTick(_ seen: Bounds, after grid: Bounds, _ interval: Duration,
-                                    _ tolerance: Duration) -> Bool {
-        [interval / 3, interval * 2 / 3].contains { tick in
-            seen.intersection(grid.shifted(by: tick).widened(by: tolerance)) != nil
-        }
+        (current.chunkInterval, current.intervalError) = Self.combined(remembered, measured)
     }
 
     /// Two estimates weighted by the inverse square of their errors.
@@ -205,13 +209,13 @@ struct PollPacer: Sendable {
 
     private mutating func learnFirstChunk(_ seen: Bounds, acceptedAt: Instant) {
         let window = Window(lower: max(.zero, seen.lower - acceptedAt), width: seen.width)
-        if let known = cadence.firstChunk[promptChunks], known.width < window.width, window.width > precise {
+        if let known = current.firstChunk[promptChunks], known.width < window.width, window.width > precise {
             return  // a vaguer observation does not replace a precise one
         }
-        cadence.firstChunk[promptChunks] = window
+        current.firstChunk[promptChunks] = window
         // A handful of prompt sizes is all a session sees; keep the memory small.
-        if cadence.firstChunk.count > 8, let largest = cadence.firstChunk.keys.max(), largest != promptChunks {
-            cadence.firstChunk[largest] = nil
+        if current.firstChunk.count > 8, let largest = current.firstChunk.keys.max(), largest != promptChunks {
+            current.firstChunk[largest] = nil
         }
     }
 
@@ -219,7 +223,7 @@ struct PollPacer: Sendable {
 
     private func plan(text: Bool, running: Bool, at now: Instant) -> Duration {
         guard let last = lastChunk else { return beforeFirstChunk(running: running, at: now) }
-        guard let interval = cadence.chunkInterval, interval > settings.dense * 2 else {
+        guard let interval = current.chunkInterval, interval > settings.dense * 2 else {
             // Nothing learnt yet, or chunks come faster than dense polls: at once after text (as
             // before pacing), then pauses that grow with the time since the chunk up to what
             // still locates the next one closely enough to learn the interval from.
@@ -231,7 +235,7 @@ struct PollPacer: Sendable {
 
     private func beforeFirstChunk(running: Bool, at now: Instant) -> Duration {
         guard let acceptedAt else { return settings.dense }
-        if let known = cadence.firstChunk[promptChunks] {
+        if let known = current.firstChunk[promptChunks] {
             let due = Bounds(lower: acceptedAt + known.lower, upper: acceptedAt + known.lower + known.width)
             if now < due.upper + slack(nil) { return inWindow(due, at: now) }
         }
@@ -248,7 +252,7 @@ struct PollPacer: Sendable {
         // The first grid point whose window has not closed yet.
         var step = 1
         while now >= last.upper + interval * step + slack, step < 64 { step += 1 }
-        let due = last.shifted(by: interval * step).widened(by: cadence.intervalError * step)
+        let due = last.shifted(by: interval * step).widened(by: current.intervalError * step)
         let open = due.lower - guardTime
         if now >= open { return inWindow(due, at: now) }
         // Token ticks a third and two thirds of the way: where a reply that ends flushes.
