@@ -36,20 +36,23 @@ final class PollPacerTests: XCTestCase {
         var now = 0.0
         var delivered = 0
         while now < script.end + 10_000 {
-            now += roundTrip
-            run.polls.append(now)
+            // Sent at `sent`, drained by the runtime half way, answered a round trip later.
+            let sent = now
+            let drain = sent + roundTrip / 2
+            now = sent + roundTrip
+            run.polls.append(drain)
             var text = false
-            while delivered < script.chunks.count, script.chunks[delivered] <= now {
+            while delivered < script.chunks.count, script.chunks[delivered] <= drain {
                 run.seen.append(now)
                 delivered += 1
                 text = true
             }
-            let running = now < script.end
+            let running = drain < script.end
             if !running, delivered == script.chunks.count {
                 run.endSeen = now
                 break
             }
-            let pause = pacer.polled(text: text, running: running, at: at(now))
+            let pause = pacer.polled(text: text, running: running, at: at(now), sentAt: at(sent))
             XCTAssertLessThanOrEqual(pause, settings?.maxGap ?? self.settings.maxGap)
             now += Double(pause.components.attoseconds) / 1e15 + Double(pause.components.seconds) * 1000
         }
@@ -150,6 +153,17 @@ final class PollPacerTests: XCTestCase {
         XCTAssertLessThanOrEqual(late[late.count / 2], 10, "median")
         XCTAssertLessThanOrEqual(late.last ?? 0, 25)
         XCTAssertLessThanOrEqual(Double(run.pollsBetween(script.chunks[4], script.chunks[29])) / 25, 5)
+    }
+
+    func testASlowRoundTripDoesNotMislocateTheGrid() {
+        // Under load a poll's answer may take 25 ms: a chunk can be queued while the previous
+        // poll's answer travels, before that answer arrives.
+        let script = hardware(chunks: 30)
+        let run = drive(script, cadence: learnt(), roundTrip: 25)
+        XCTAssertEqual(run.seen.count, 30)
+        let late = latencies(run, script)
+        XCTAssertLessThanOrEqual(late.max() ?? 0, 25 + 10, "the round trip plus the dense interval: \(late)")
+        XCTAssertLessThanOrEqual(Double(run.polls.count) / 30, 5)
     }
 
     func testPollsPerSecondStayUnderTheCeiling() {

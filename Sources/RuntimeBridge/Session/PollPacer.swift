@@ -105,7 +105,10 @@ struct PollPacer: Sendable {
     }
     private var acceptedAt: Instant?
     private var promptChunks = 1
-    private var lastPollAt: Instant?
+    /// When the last poll was sent: the runtime drained its queue after that, so a chunk the
+    /// next poll brings was queued later (its answer's arrival is no bound: under load the
+    /// round trip is long, and the chunk may have been queued while the answer travelled).
+    private var lastPollSentAt: Instant?
     /// When the last chunk was queued in the runtime, as narrowly as known (the grid's anchor).
     private var lastChunk: Bounds?
     /// The same as seen by the polls alone: the interval is learnt from these, so that a wrong
@@ -133,14 +136,15 @@ struct PollPacer: Sendable {
     /// The generate was accepted; `promptTokens` (estimated) sizes the prefill.
     mutating func generationAccepted(at now: Instant, promptTokens: Int) {
         acceptedAt = now
-        lastPollAt = now
+        lastPollSentAt = now
         promptChunks = max(1, (promptTokens + 127) / 128)
     }
 
-    /// A poll's answer during the generation; returns the pause before the next poll.
-    mutating func polled(text: Bool, running: Bool, at now: Instant) -> Duration {
-        let previous = lastPollAt ?? acceptedAt ?? now
-        lastPollAt = now
+    /// A poll's answer during the generation, arrived at `now` for a poll sent at `sentAt`
+    /// (nil: at `now`); returns the pause before the next poll.
+    mutating func polled(text: Bool, running: Bool, at now: Instant, sentAt: Instant? = nil) -> Duration {
+        let previous = lastPollSentAt ?? acceptedAt ?? now
+        lastPollSentAt = min(sentAt ?? now, now)
         take(at: now)
         if text { observeChunk(Bounds(lower: min(previous, now), upper: now)) }
         return limited(plan(text: text, running: running, at: now), at: now)

@@ -97,6 +97,7 @@ struct RuntimeTurnDriver {
                     continue
                 }
                 report.polls += 1
+                let sentAt = ContinuousClock.now
                 let poll: RuntimePoll
                 do throws(RuntimeClientError) {
                     poll = try await client.poll()
@@ -105,7 +106,7 @@ struct RuntimeTurnDriver {
                     continue
                 }
                 let now = ContinuousClock.now
-                let (text, next) = machine.polled(text: poll.text, done: poll.done, at: now)
+                let (text, next) = machine.polled(text: poll.text, done: poll.done, at: now, sentAt: sentAt)
                 action = next
                 switch text {
                 case .none:

@@ -222,8 +222,10 @@ struct RuntimeTurnStateMachine {
         return .poll(after: timing.pollInterval)
     }
 
-    /// A poll's answer. Returns what to do with its text and the next action.
-    mutating func polled(text: String, done: Bool, at now: Instant) -> (text: Text, next: Action) {
+    /// A poll's answer, arrived at `now` for a poll sent at `sentAt` (nil: at `now`; only the
+    /// pacing uses it). Returns what to do with its text and the next action.
+    mutating func polled(text: String, done: Bool, at now: Instant, sentAt: Instant? = nil)
+        -> (text: Text, next: Action) {
         let hasText = !text.isEmpty
         switch state {
         case .awaitingIdle(let then, var quiet, let since, let answered):
@@ -261,7 +263,7 @@ struct RuntimeTurnStateMachine {
             }
             if !done { sawBusy = true }
             quiet.observe(done: done && !hasText, at: now)
-            let pause = pacer.polled(text: hasText, running: !done, at: now)
+            let pause = pacer.polled(text: hasText, running: !done, at: now, sentAt: sentAt)
             let relay: Text = hasText ? .relay(text) : .none
             if done, textStarted {
                 state = .confirmingEnd
@@ -280,7 +282,7 @@ struct RuntimeTurnStateMachine {
             return (relay, .poll(after: pause))
 
         case .confirmingEnd:
-            let pause = pacer.polled(text: hasText, running: !done, at: now)
+            let pause = pacer.polled(text: hasText, running: !done, at: now, sentAt: sentAt)
             let relay: Text = hasText ? .relay(text) : .none
             if done {
                 state = .answeredThenHandOff(clean: true)
