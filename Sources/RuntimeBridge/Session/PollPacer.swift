@@ -129,7 +129,7 @@ struct PollPacer: Sendable {
         self.current = cadence
         self.bucket = settings.burst
         if let interval = current.chunkInterval {
-            remembered = (interval, max(current.intervalError, .microseconds(100)))
+            remembered = (interval, max(current.intervalError, .microseconds(500)))
         }
     }
 
@@ -162,21 +162,23 @@ struct PollPacer: Sendable {
             if let acceptedAt { learnFirstChunk(seen, acceptedAt: acceptedAt) }
             return
         }
-        var anchor = seen
+        let anchor = seen
         var steps = 1
         if let interval = current.chunkInterval, interval > settings.dense * 2 {
             // Where the grid says it was due (this chunk or, after empty ones, a later one).
             steps = max(1, Int(((seen.middle - previousSeen.middle) / interval).rounded()))
             let due = last.shifted(by: interval * steps)
             let tolerance = slack(interval) + current.intervalError * steps
-            if let narrowed = seen.intersection(due) {
-                anchor = narrowed
-            } else if let near = seen.intersection(due.widened(by: tolerance)) {
-                anchor = near  // a little off (jitter, drift): the grid follows what was seen
-            } else {
-                // Off the grid (the rate changed, the runtime stalled, or the reply's end flushed
-                // its last tokens between two chunks): stop trusting it and learn it again from
-                // this chunk on; until then the next turn still gets the old one.
+            // Already there at the window's first poll: it came early by an unknown amount (the
+            // grid is off; narrowing against it would only pull the anchor late).
+            let opened = due.widened(by: current.intervalError * steps).lower - guardTime - .microseconds(500)
+            let early = seen.lower < opened
+            // The anchor is what the polls saw, never narrowed by the prediction: a slightly
+            // wrong interval would otherwise pull it later chunk by chunk.
+            if early || seen.intersection(due.widened(by: tolerance)) == nil {
+                // Off the grid (early, the rate changed, the runtime stalled, or the reply's end
+                // flushed its last tokens between two chunks): stop trusting it and learn it
+                // again from this chunk on; until then the next turn still gets the old one.
                 fallback = (interval, current.intervalError)
                 current.chunkInterval = nil
                 remembered = nil
