@@ -4,20 +4,21 @@
 ///
 /// Why: the runtime queues text every 3 tokens (about 0.67 s apart at 4.5 tokens/s), so polling
 /// every few milliseconds costs the runtime's own process ~200 HTTP requests per chunk. Chunks
-/// come on a steady grid, so the pacer learns it: the chunk interval (from chunks seen with a
-/// narrow uncertainty) and, per prompt size, the delay to the first chunk (the prefill), both
-/// kept across turns in `Cadence`. Between two chunks it polls:
+/// come on a steady grid, so the pacer learns it: the chunk interval (measured over the turn's
+/// longest baseline of closely seen chunks, combined with what earlier turns measured) and, per
+/// prompt size, the delay to the first chunk (the prefill), both kept across turns in `Cadence`.
+/// Between two chunks it polls:
 ///
 /// * once just after each token tick a third and two thirds of the way (a reply that ends there
 ///   flushes its last 1-2 tokens and falls idle: a single poll sees it),
-/// * shortly before the next chunk is due and then every `dense` until it arrives (each chunk
-///   seen narrows where the grid lies, so this is usually two polls),
+/// * shortly before the next chunk is due and then every `dense` until it arrives (the last
+///   chunk, seen between two polls `dense` apart, anchors the grid: usually two polls),
 /// * if it does not come within `slack` after the latest time it was due, it was an empty chunk
 ///   (incomplete UTF-8) or the grid moved: the next grid point is watched, and the end probes
 ///   catch a reply that ended.
 ///
-/// Safety nets: with the cadence unknown (first turn, or after a chunk far off the predicted
-/// grid, which forgets it) it polls at once after text and then with pauses growing from `dense`
+/// Safety nets: with the cadence unknown (first turn, or after a chunk off the predicted grid:
+/// already there at the window's first poll, or beyond its slack; which forgets it) it polls at once after text and then with pauses growing from `dense`
 /// to `4 * dense`, close enough to relearn the interval from two chunks; a window still wide is
 /// narrowed by polls at a third of its remaining width (never sparser than `dense` inside it);
 /// no pause exceeds `maxGap`; and a token bucket caps polls per second.
