@@ -15,7 +15,7 @@ from interop_helpers import poll_until
 from pacing_support import HARDWARE_LIKE, summarize
 
 # Shorter prefill and reset than the hardware profile (the cadence is what matters here).
-PACED = f"{HARDWARE_LIKE} --prefill-ms-per-chunk 300 --reset-ms 300 --reply-tokens 18"
+PACED = f"{HARDWARE_LIKE} --prefill-ms-per-chunk 300 --reset-ms 300 --reply-tokens 27"
 
 
 def settled(bridge):
@@ -27,10 +27,11 @@ def settled(bridge):
 
 def test_polls_per_chunk_and_chunk_latency_at_npu_speed(bridge_factory):
     bridge = bridge_factory(PACED, "--idle-reset", "true", fast=False)
-    # The first call teaches the bridge the cadence and the prefill time.
-    warm = bridge.generate("Teach the cadence.", timeout=60)
-    assert warm.code == grpc.StatusCode.OK, warm.describe()
-    settled(bridge)
+    # The first calls teach the bridge the cadence and the prefill time.
+    for index in range(2):
+        warm = bridge.generate(f"Teach the cadence, {index}.", timeout=60)
+        assert warm.code == grpc.StatusCode.OK, warm.describe()
+        settled(bridge)
     bridge.reset_state()
     for index in range(2):
         outcome = bridge.generate(f"Paced call number {index}.", timeout=60)
@@ -39,7 +40,7 @@ def test_polls_per_chunk_and_chunk_latency_at_npu_speed(bridge_factory):
     records = [r for r in bridge.state()["generations"] if r["outcome"] == "eos"]
     assert len(records) == 2, records
     figures = summarize(records)
-    assert figures["chunks"] >= 12, figures
+    assert figures["chunks"] >= 16, figures
     assert figures["polls_per_chunk"] <= 5, figures
     # Loose: the dense interval is 5 ms; a loaded machine adds its own delays.
     assert figures["latency_p50_ms"] <= 25, figures

@@ -235,7 +235,11 @@ struct PollPacer: Sendable {
             // before pacing), then pauses that grow with the time since the chunk up to what
             // still locates the next one closely enough to learn the interval from.
             if text { return .zero }
-            return clamp((now - last.upper) / 16, settings.dense, settings.dense * 4)
+            let since = now - last.upper
+            // After a miss the old interval still says roughly when: skip most of it (70 %
+            // allows a rate up to 40 % faster).
+            if let hint = fallback?.interval, since < hint * 7 / 10 { return hint * 7 / 10 - since }
+            return clamp(since / 16, settings.dense, settings.dense * 4)
         }
         return betweenChunks(last: last, interval: interval, at: now)
     }
