@@ -9,8 +9,9 @@
 /// prompt size, the delay to the first chunk (the prefill), both kept across turns in `Cadence`.
 /// Between two chunks it polls:
 ///
-/// * once just after each token tick a third and two thirds of the way (a reply that ends there
-///   flushes its last 1-2 tokens and falls idle: a single poll sees it),
+/// * once just after the token tick two thirds of the way (a reply whose last group holds one
+///   token flushes it there and falls idle: a single poll sees it; a reply that ends right after
+///   a full chunk flushes nothing and is seen ending there too),
 /// * shortly before the next chunk is due and then every `dense` until it arrives (the last
 ///   chunk, seen between two polls `dense` apart, anchors the grid: usually two polls),
 /// * if it does not come within `slack` after the latest time it was due, it was an empty chunk
@@ -266,14 +267,13 @@ struct PollPacer: Sendable {
         let due = last.shifted(by: interval * step).widened(by: current.intervalError * step)
         let open = due.lower - guardTime
         if now >= open { return inWindow(due, at: now) }
-        // Token ticks a third and two thirds of the way: where a reply that ends flushes.
+        // The token tick two thirds of the way: where a reply whose last group holds one token
+        // flushes it. (One that ends after a full chunk flushes nothing a third of the way: only
+        // `done` changes, which this probe sees too, a third of a chunk later; a probe there
+        // would cost a poll per chunk for no text.)
         let previous = last.upper + interval * (step - 1)
-        let margin = guardTime
-        var next = open
-        for tick in [previous + interval / 3 + margin, previous + interval * 2 / 3 + margin] where tick > now {
-            next = min(next, tick)
-        }
-        return next - now
+        let tick = previous + interval * 2 / 3 + guardTime
+        return (tick > now ? min(open, tick) : open) - now
     }
 
     /// Inside the span where a chunk is due: polls at a third of the remaining width, never
