@@ -124,7 +124,8 @@ public final class RuntimeEngine: InferenceEngine {
             await Task { await session.restartRuntime(reason: restartReason, logger: logger) }.value
         }
         if await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued) {
-            await session.prepareWhenIdle(logger: logger)
+            // The engine's logger: the idle-time work belongs to no request.
+            await session.prepareWhenIdle(logger: self.logger)
         }
     }
 
