@@ -28,7 +28,7 @@ final class LoopAffinityTests: XCTestCase {
             _ = try? await client.poll()
             seen.append(client.eventLoop.inEventLoop)
             let start = ContinuousClock.now
-            await client.pause(for: .milliseconds(20))
+            await CancelSignal().pause(for: .milliseconds(20), on: client.eventLoop)
             seen.append(client.eventLoop.inEventLoop)
             seen.append(ContinuousClock.now - start >= .milliseconds(20))
             return seen
@@ -37,11 +37,12 @@ final class LoopAffinityTests: XCTestCase {
         await client.close()
     }
 
-    func testACancelledPauseEndsEarly() async throws {
+    func testAFiredSignalEndsAPauseOnTheLoopEarly() async throws {
         let client = RuntimeClient(host: "127.0.0.1", port: 9, eventLoopGroup: Harness.group)
+        let signal = CancelSignal()
         let start = ContinuousClock.now
-        let pause = client.eventLoop.startTask { await client.pause(for: .seconds(30)) }
-        pause.cancel()
+        let pause = client.eventLoop.startTask { await signal.pause(for: .seconds(30), on: client.eventLoop) }
+        signal.fire()
         await pause.value
         XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
     }

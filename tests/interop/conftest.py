@@ -254,7 +254,9 @@ def server_factory(server_binary):
 
 
 def default_server_args() -> list[str]:
-    return shlex.split(os.environ.get("AXRPC_SERVER_ARGS", ""))
+    # The tests count what the runtime received; idle-time preparation (a background reset after
+    # a Generate) is switched on only where a test asks for it (`--idle-reset true`, later wins).
+    return ["--idle-reset", "false", *shlex.split(os.environ.get("AXRPC_SERVER_ARGS", ""))]
 
 
 @functools.lru_cache(maxsize=None)

@@ -38,7 +38,10 @@ def test_soak(bridge_factory, profile_name):
     seed = soak_seed(profile)
     budget = soak_seconds(profile)
     findings = Findings(profile.name, seed)
-    bridge = bridge_factory(emulator_args(profile, seed), "--queue-capacity", str(QUEUE_CAPACITY), fast=False)
+    # With idle-time preparation on, as in production: background resets between bursts and
+    # calls arriving during one must keep every invariant below.
+    bridge = bridge_factory(emulator_args(profile, seed), "--queue-capacity", str(QUEUE_CAPACITY),
+                            "--idle-reset", "true", fast=False)
     planner = Planner(seed, profile, clients=profile.max_burst)
     # The server keeps a call's slot until the runtime is stopped, idle and drained (up to the
     # bridge's 100 ms quiet period after a cut, longer on a loaded machine), which a client that

@@ -25,6 +25,14 @@ struct CallLog: Sendable {
         case eos, stopped, cut, contextFull = "context_full", hung, crashed
     }
 
+    /// One chunk a generation queued: its size, when it was queued and when a poll took it
+    /// (milliseconds from the generation's start), to measure what a poller adds.
+    struct ChunkTiming: Sendable {
+        var characters: Int
+        var queuedMilliseconds: Double
+        var drainedMilliseconds: Double?
+    }
+
     /// One generation (from `/api/generate` or `/api/chat`) once it ended (or hung/crashed).
     struct Generation: Sendable {
         var prompt: String
@@ -48,6 +56,12 @@ struct CallLog: Sendable {
         var stopReceived = false
         /// The rate the runtime itself prints at EOS (`hit eos,avg %.2f token/s`); nil otherwise.
         var decodeTokensPerSecond: Double?
+        /// `/api/generate_provider` polls answered while it ran (prefill included).
+        var polls = 0
+        /// Every chunk it queued (empty ones too), in order.
+        var chunks: [ChunkTiming] = []
+        /// Engine clock at its start (drain times of chunks polled after it ended are relative to it).
+        var startedAtNanoseconds: UInt64 = 0
     }
 
     var generateCalls = 0
@@ -71,6 +85,14 @@ struct CallLog: Sendable {
     mutating func record(_ generation: Generation) {
         generations.append(generation)
         if generations.count > historyLimit { generations.removeFirst(generations.count - historyLimit) }
+    }
+
+    /// A poll took chunk `chunk` of generation `generation` after the generation ended.
+    mutating func noteDrained(generation id: Int, chunk index: Int, now: UInt64) {
+        guard let position = generations.lastIndex(where: { $0.id == id }),
+              generations[position].chunks.indices.contains(index) else { return }
+        let start = generations[position].startedAtNanoseconds
+        generations[position].chunks[index].drainedMilliseconds = Double(now &- start) / 1_000_000
     }
 
     mutating func clear() {

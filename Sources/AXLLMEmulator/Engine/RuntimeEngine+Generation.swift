@@ -30,6 +30,9 @@ struct ActiveGeneration {
     var filter = UTF8ChunkFilter()
     /// Everything delivered so far: the reply text.
     var delivered = ""
+    /// Polls answered while it ran (prefill included), and its queued chunks' timing.
+    var polls = 0
+    var chunks: [CallLog.ChunkTiming] = []
 }
 
 /// Generation: SetKVCache check, prefill delay, one token per tick, text flushed every 3 tokens, stop
@@ -148,7 +151,15 @@ extension RuntimeEngine {
         if case .textQueue = current.delivery {
             pushText(chunk)
             echo(chunk)
+            current.chunks.append(CallLog.ChunkTiming(
+                characters: chunk.count, queuedMilliseconds: milliseconds(since: current.startedAt)))
+            undrainedChunks.append((current.id, current.chunks.count - 1))
         }
+    }
+
+    /// Milliseconds from `start` (engine clock) to now.
+    func milliseconds(since start: UInt64) -> Double {
+        Double(clock.nowNanoseconds &- start) / 1_000_000
     }
 
     /// Ends the running generation and records the turn in the held conversation. At EOS (or the silent cut)
@@ -191,6 +202,9 @@ extension RuntimeEngine {
         if case .textQueue = current.delivery { record.queuedText = current.delivered }
         record.stopReceived = current.stopReceived || outcome == .stopped
         if outcome == .eos { record.decodeTokensPerSecond = decodeRate(current) }
+        record.polls = current.polls
+        record.chunks = current.chunks
+        record.startedAtNanoseconds = current.startedAt
         log.record(record)
     }
 

@@ -70,6 +70,8 @@ final class RuntimeEngine {
     private(set) var currentTiming: TaskTiming
     /// Number of the last generation started (records' `id`; not cleared by `/__emulator/reset-state`).
     var lastGenerationID = 0
+    /// Chunks in the text queue: (generation id, chunk index), for the records' drain times.
+    var undrainedChunks: [(id: Int, index: Int)] = []
     private var pending: [QueuedTask] = []
     /// The dispatch or gap timer before the next task starts.
     private var pickupTimer: EngineTimer?
@@ -139,7 +141,26 @@ final class RuntimeEngine {
 
     /// `/api/generate_provider`: everything queued since the last poll.
     func drainText() -> String {
-        textQueue.drain()
+        if var current = generation {
+            current.polls += 1
+            generation = current
+        }
+        markDrained()
+        return textQueue.drain()
+    }
+
+    /// Stamps the chunks this poll takes with the time (inspection only: chunk latency).
+    private func markDrained() {
+        guard !undrainedChunks.isEmpty else { return }
+        for (id, index) in undrainedChunks {
+            if var current = generation, current.id == id, current.chunks.indices.contains(index) {
+                current.chunks[index].drainedMilliseconds = milliseconds(since: current.startedAt)
+                generation = current
+            } else {
+                log.noteDrained(generation: id, chunk: index, now: clock.nowNanoseconds)
+            }
+        }
+        undrainedChunks.removeAll()
     }
 
     /// How long the next poll waits before it is answered (`--poll-jitter-ms`, chaos), in milliseconds.

@@ -98,7 +98,21 @@ struct InspectionRoutes {
             ("queued_text", .string(generation.queuedText)),
             ("stop_received", .bool(generation.stopReceived)),
             ("decode_tokens_per_second", decodeRate),
+            ("polls", .int(generation.polls)),
+            ("chunks", .array(generation.chunks.map { encode($0) })),
         ])
+    }
+
+    static func encode(_ chunk: CallLog.ChunkTiming) -> JSONOutput {
+        .object([
+            ("chars", .int(chunk.characters)),
+            ("queued_ms", .double(rounded(chunk.queuedMilliseconds))),
+            ("drained_ms", chunk.drainedMilliseconds.map { .double(rounded($0)) } ?? .null),
+        ])
+    }
+
+    private static func rounded(_ milliseconds: Double) -> Double {
+        (milliseconds * 1000).rounded() / 1000
     }
 
     /// A `Float` as the short decimal it was written as (0.9, not 0.8999999761581421).

@@ -72,6 +72,7 @@ package struct ServerSetting: Sendable, Equatable {
         ServerSetting(name: "startup-timeout", kind: .number),
         ServerSetting(name: "restart-backoff-ms", kind: .integer),
         ServerSetting(name: "no-runtime", kind: .switchFlag),
+        ServerSetting(name: "idle-reset", kind: .text),
         ServerSetting(name: "http-port", kind: .integer),
         ServerSetting(name: "cors-origin", kind: .list),
         ServerSetting(name: "liveness-grace-seconds", kind: .number),

@@ -40,7 +40,9 @@ struct RuntimeLauncher: Service, CustomStringConvertible {
         let supervisor = RuntimeSupervisor(plan: resolved.plan, options: options.supervisorOptions, logger: runtimeLogger)
         await supervisor.start()
         let engine = RuntimeEngine(host: supervisor, model: resolved.model, queueCapacity: options.queueCapacity,
-                                   emulated: resolved.plan.emulated, logger: runtimeLogger, eventLoopGroup: group)
+                                   emulated: resolved.plan.emulated,
+                                   tuning: BridgeTuning(prepareWhenIdle: options.idleReset),
+                                   logger: runtimeLogger, eventLoopGroup: group)
         return RuntimeLauncher(engine: engine,
                                info: ServerInfo(emulated: resolved.plan.emulated, runtimeAttached: true),
                                supervisor: supervisor)

@@ -36,6 +36,10 @@ struct RuntimeOptions: ParsableArguments {
     @Flag(name: .customLong("no-runtime"), help: "Serve without a runtime: generation answers UNAVAILABLE.")
     var noRuntime = false
 
+    @Option(name: .customLong("idle-reset"),
+            help: "When the queue empties after a Generate, reset the runtime to the default system prompt in the background, so the next Generate skips that reset (true/false).")
+    var idleReset = true
+
     func validate() throws {
         let sources = [runtimeCommand != nil, attach, modelDirectory != nil, noRuntime].filter { $0 }.count
         if sources > 1 {

@@ -65,22 +65,6 @@ public actor RuntimeClient {
         _ = try await call(.GET, "/api/stop", body: nil)
     }
 
-    /// Waits `duration` (less when the task is cancelled) on this client's event loop. A turn
-    /// whose task prefers the loop (see `EventLoop.startTask`) then pauses inside the loop's own
-    /// wait for I/O: no timer thread wakes, and nothing hops back to the loop afterwards, as it
-    /// would after `Task.sleep`.
-    nonisolated func pause(for duration: Duration) async {
-        let nanoseconds = duration.components.seconds * 1_000_000_000
-            + duration.components.attoseconds / 1_000_000_000
-        guard nanoseconds > 0 else { return }
-        let timer = eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {}
-        await withTaskCancellationHandler {
-            _ = try? await timer.futureResult.get()
-        } onCancel: {
-            timer.cancel()
-        }
-    }
-
     /// Closes the connection; a later call opens a new one.
     public func close() async {
         let old = channel

@@ -1,7 +1,7 @@
 /// The bridge's timing knobs. The defaults suit the AX650 runtime; tests shorten them.
 public struct BridgeTuning: Sendable {
-    /// Pause between polls that returned no text (a poll that returned text is followed by the
-    /// next one at once). Bounds the latency the bridge adds to each chunk.
+    /// Pause between polls that returned no text, and the dense spacing of paced polls around a
+    /// chunk that is due (see `PollPacer`): it bounds the latency the bridge adds to each chunk.
     public var pollInterval: Duration
     /// How long `done: true` must hold before the runtime counts as idle with nothing pending.
     /// It must exceed the worker's pick-up delay plus the gap between two queued tasks: the
@@ -27,6 +27,16 @@ public struct BridgeTuning: Sendable {
     public var reconnectAttempts: Int
     /// How long to wait for the supervisor to record why the runtime died, for the error text.
     public var deathReportGrace: Duration
+    /// While a generation runs, polls are paced by the runtime's learnt chunk cadence
+    /// (`PollPacer`); no pause is longer than this, so a surprise is seen within it.
+    public var maxPollGap: Duration
+    /// Ceiling on polls per second while a generation runs (other states poll every
+    /// `pollInterval`).
+    public var maxPollsPerSecond: Double
+    /// When the queue empties after a stateless request, reset the runtime to the default system
+    /// prompt in the background, so that the next Generate does not wait for it (see README,
+    /// "How the bridge talks to the runtime").
+    public var prepareWhenIdle: Bool
 
     public init(pollInterval: Duration = .milliseconds(5),
                 quietPeriod: Duration = .milliseconds(100),
@@ -36,7 +46,10 @@ public struct BridgeTuning: Sendable {
                 busyWaitLimit: Duration = .seconds(120),
                 requestTimeout: Duration = .seconds(5),
                 reconnectAttempts: Int = 3,
-                deathReportGrace: Duration = .milliseconds(300)) {
+                deathReportGrace: Duration = .milliseconds(300),
+                maxPollGap: Duration = .milliseconds(250),
+                maxPollsPerSecond: Double = 250,
+                prepareWhenIdle: Bool = true) {
         self.pollInterval = pollInterval
         self.quietPeriod = quietPeriod
         self.stopGrace = stopGrace
@@ -46,13 +59,18 @@ public struct BridgeTuning: Sendable {
         self.requestTimeout = requestTimeout
         self.reconnectAttempts = reconnectAttempts
         self.deathReportGrace = deathReportGrace
+        self.maxPollGap = maxPollGap
+        self.maxPollsPerSecond = maxPollsPerSecond
+        self.prepareWhenIdle = prepareWhenIdle
     }
 
     var turnTiming: RuntimeTurnStateMachine.Timing {
         RuntimeTurnStateMachine.Timing(pollInterval: pollInterval, quietPeriod: quietPeriod,
                                        stopRepeatInterval: stopRepeatInterval, stopGrace: stopGrace,
                                        startTimeout: startTimeout, busyWaitLimit: busyWaitLimit,
-                                       emptyReplyGrace: quietPeriod * 10)
+                                       emptyReplyGrace: quietPeriod * 10,
+                                       pacing: PollPacer.Settings(dense: pollInterval, maxGap: maxPollGap,
+                                                                  maxPollsPerSecond: maxPollsPerSecond))
     }
 }
 

@@ -56,6 +56,8 @@ public final class RuntimeEngine: InferenceEngine {
 
     deinit {
         hostWatcher.cancel()
+        let session = self.session
+        Task { await session.abandonPreparation() }
     }
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationUpdate, any Error> {
@@ -137,7 +139,10 @@ public final class RuntimeEngine: InferenceEngine {
             let session = self.session
             await Task { await session.restartRuntime(reason: restartReason, logger: logger) }.value
         }
-        await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued)
+        if await scheduler.release(id: id, heldFor: ContinuousClock.now - dequeued) {
+            // The engine's logger: the idle-time work belongs to no request.
+            await session.prepareWhenIdle(logger: self.logger)
+        }
     }
 
     /// Ends the caller's stream with a summary or an error.
@@ -178,11 +183,14 @@ public final class RuntimeEngine: InferenceEngine {
     }
 
     /// Drains, stops the running generation (the runtime is told to stop) and returns once every
-    /// generation task, including turns still settling after their caller left, has ended: only
-    /// then may the runtime and the event loops the runtime client uses be shut down.
+    /// generation task, including turns still settling after their caller left, and any idle-time
+    /// reset have ended: only then may the runtime and the event loops the runtime client uses be
+    /// shut down.
     public func shutdown() async {
         await drain()
         await inFlight.stopAll()
+        // The last generation may have started an idle-time reset as it left.
+        await session.abandonPreparation()
         hostWatcher.cancel()
     }
 

@@ -76,8 +76,10 @@ actor GenerationScheduler {
     }
 
     /// The runtime is free again; `duration` (how long `id` held it) feeds the retry estimate.
-    func release(id: UInt64, heldFor duration: Duration?) {
-        guard running == id else { return }
+    /// Returns true when nobody else took it (the queue is empty): time for idle-time work.
+    @discardableResult
+    func release(id: UInt64, heldFor duration: Duration?) -> Bool {
+        guard running == id else { return false }
         if let duration {
             recentDurations.append(duration.milliseconds)
             if recentDurations.count > 10 { recentDurations.removeFirst() }
@@ -91,6 +93,7 @@ actor GenerationScheduler {
             notifyPositions()
         }
         publish()
+        return running == nil
     }
 
     /// Ends every waiter with `error` and makes every later `acquire` throw it; the running

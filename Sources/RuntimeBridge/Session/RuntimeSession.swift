@@ -49,7 +49,18 @@ actor RuntimeSession {
     private(set) var held: HeldConversation?
     /// The last turn on this client handed the runtime over idle, with nothing pending and the
     /// text queue drained; otherwise the next turn verifies that first.
-    private var runtimeClean = false
+    var runtimeClean = false
+    /// The runtime's chunk cadence and prefill times, learnt turn by turn: polls are paced by it.
+    var cadence = PollPacer.Cadence()
+    /// What an idle-time reset left in the KV cache (see `RuntimeSession+Idle.swift`); a plan
+    /// that would reset to the same system prompt on the same incarnation skips its reset.
+    var prepared: PreparedRuntime?
+    /// The idle-time reset in progress, and the signal that abandons it.
+    var preparation: Task<Void, Never>?
+    var preparationCancel: CancelSignal?
+    /// Requests inside `execute` (0 or 1: only the slot holder calls in); no idle-time work
+    /// starts while one is.
+    var activeRequests = 0
 
     init(host: any RuntimeHost, model: ModelConfiguration, tuning: BridgeTuning, group: any EventLoopGroup,
          onRuntimeError: @escaping @Sendable (String) -> Void) {
@@ -67,6 +78,14 @@ actor RuntimeSession {
     func execute(_ work: Work, cancel: CancelSignal, emit: @escaping @Sendable (String) -> Void,
                  answer: @escaping @Sendable (Result) -> Void) async -> String? {
         let logger = work.logger
+        activeRequests += 1
+        defer { activeRequests -= 1 }
+        // One task at a time: an idle-time reset still running is waited for (its remainder
+        // only); the plan below then finds the runtime prepared, or not, as it turned out.
+        if let preparation {
+            logger.debug("waiting for the idle-time reset to finish")
+            await preparation.value
+        }
         let failureBefore = await host.lastFailure()
         var reconnects = 0
         var contextRetryPlan: TurnPlan?
@@ -80,13 +99,18 @@ actor RuntimeSession {
                 return nil
             }
             let client = client(for: incarnation)
-            let plan = contextRetryPlan ?? planner.plan(work.job, maxTokens: work.maxTokens, held: held,
+            var plan = contextRetryPlan ?? planner.plan(work.job, maxTokens: work.maxTokens, held: held,
                                                         incarnation: incarnation.id)
             let isRetry = contextRetryPlan != nil
             contextRetryPlan = nil
+            let usesPreparation = usePreparation(for: &plan, incarnation: incarnation.id)
             // Whatever happens next changes what the cache holds; it is recorded again on success.
             held = nil
-            if let reason = plan.resetReason {
+            prepared = nil
+            if usesPreparation {
+                logger.debug("the idle-time reset already prepared the runtime", metadata: [
+                    "incarnation": "\(incarnation.id)", "prompt_tokens_est": "\(plan.promptTokens)"])
+            } else if let reason = plan.resetReason {
                 logger.debug("resetting the runtime", metadata: [
                     "reason": "\(reason)", "incarnation": "\(incarnation.id)",
                     "dropped_turns": "\(plan.droppedTurns)", "prompt_tokens_est": "\(plan.promptTokens)"])
@@ -96,9 +120,10 @@ actor RuntimeSession {
             }
 
             let turn = RuntimeTurnDriver.Turn(work: work, resetSystemPrompt: plan.resetSystemPrompt,
-                                              prompt: plan.prompt, runtimeKnownClean: runtimeClean)
+                                              prompt: plan.prompt, runtimeKnownClean: runtimeClean,
+                                              cadence: cadence)
             let driver = RuntimeTurnDriver(client: client, timing: tuning.turnTiming, logger: logger)
-            let base = Result(end: .failed(.cancelled), contextReused: plan.contextReused,
+            let base = Result(end: .failed(.cancelled), contextReused: plan.contextReused && !usesPreparation,
                               promptTokens: plan.promptTokens)
             // The driver must keep pacing its polls while it stops and settles the runtime after
             // the caller left, so it runs in a task that the caller's cancellation does not reach
@@ -109,6 +134,10 @@ actor RuntimeSession {
                 }
             }.value
             runtimeClean = report.clean
+            cadence = report.cadence
+            logger.debug("turn handed over", metadata: [
+                "polls": "\(report.polls)",
+                "chunk_interval_ms": "\(report.cadence.chunkInterval.map { Int($0.milliseconds) } ?? -1)"])
             if let reason = report.restartReason {
                 onRuntimeError(reason)
                 logger.error("the runtime misbehaves; it will be restarted", metadata: ["reason": "\(reason)"])
@@ -209,7 +238,7 @@ actor RuntimeSession {
 
     /// The client for `incarnation`; a new runtime process gets a new connection, and its state
     /// is verified before the first turn.
-    private func client(for incarnation: RuntimeIncarnation) -> RuntimeClient {
+    func client(for incarnation: RuntimeIncarnation) -> RuntimeClient {
         if let client, clientIncarnation == incarnation { return client }
         if let old = client { Task { await old.close() } }
         let timeout = TimeAmount.nanoseconds(Int64(tuning.requestTimeout.milliseconds * 1_000_000))
@@ -218,12 +247,14 @@ actor RuntimeSession {
         client = fresh
         clientIncarnation = incarnation
         runtimeClean = false
+        prepared = nil
         return fresh
     }
 
     /// Forgets the held conversation and what the runtime's state was.
     func forgetConversation() {
         held = nil
+        prepared = nil
         runtimeClean = false
     }
 }

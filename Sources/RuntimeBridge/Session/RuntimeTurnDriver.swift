@@ -16,6 +16,10 @@ struct RuntimeTurnDriver {
         var resetSystemPrompt: String?
         var prompt: String
         var runtimeKnownClean: Bool
+        /// The runtime's timing learnt in earlier turns (paces the polls).
+        var cadence = PollPacer.Cadence()
+        /// False for a reset alone (idle-time preparation).
+        var generates = true
     }
 
     /// What happened, with the measurements the summary needs.
@@ -34,11 +38,18 @@ struct RuntimeTurnDriver {
         var lastChunkAt: ContinuousClock.Instant?
         var endSeenAt: ContinuousClock.Instant?
         var strippedThinkPrefix = false
+        /// The runtime's timing as learnt by the end of this turn.
+        var cadence = PollPacer.Cadence()
+        /// Polls of `generate_provider` in this turn (all states).
+        var polls = 0
     }
 
     func run(_ turn: Turn, cancel: CancelSignal, emit: @escaping @Sendable (String) -> Void,
              answer: (Report) -> Void) async -> Report {
-        var machine = RuntimeTurnStateMachine(timing: timing, resetSystemPrompt: turn.resetSystemPrompt)
+        var machine = RuntimeTurnStateMachine(timing: timing, resetSystemPrompt: turn.resetSystemPrompt,
+                                              cadence: turn.cadence,
+                                              promptTokens: TokenEstimate.message(turn.prompt),
+                                              generates: turn.generates)
         var filter = ReplyFilter(stops: turn.work.stops, maxTokens: turn.work.maxTokens)
         var report = Report(outcome: .cancelled)
         var cut = false
@@ -77,7 +88,16 @@ struct RuntimeTurnDriver {
                         continue
                     }
                 }
-                if after > .zero { await client.pause(for: after) }
+                // A cancellation ends the pause at once; a deadline shortens it.
+                await cancel.pause(for: Self.capped(after, by: cut || answered ? nil : turn.work.deadline), on: client.eventLoop)
+                if !cut, !answered, let reason = Self.cutReason(turn.work.deadline, cancel) {
+                    cut = true
+                    logger.debug("cutting the reply", metadata: ["reason": "\(reason)"])
+                    action = machine.cut(reason, at: .now)
+                    continue
+                }
+                report.polls += 1
+                let sentAt = ContinuousClock.now
                 let poll: RuntimePoll
                 do throws(RuntimeClientError) {
                     poll = try await client.poll()
@@ -86,7 +106,7 @@ struct RuntimeTurnDriver {
                     continue
                 }
                 let now = ContinuousClock.now
-                let (text, next) = machine.polled(text: poll.text, done: poll.done, at: now)
+                let (text, next) = machine.polled(text: poll.text, done: poll.done, at: now, sentAt: sentAt)
                 action = next
                 switch text {
                 case .none:
@@ -124,6 +144,7 @@ struct RuntimeTurnDriver {
                 action = machine.answered(at: .now)
 
             case let .restart(reason):
+                report.cadence = machine.cadence
                 report.restartReason = reason
                 report.clean = false
                 if !answered {
@@ -134,6 +155,7 @@ struct RuntimeTurnDriver {
                 return report
 
             case let .handOff(clean):
+                report.cadence = machine.cadence
                 report.clean = clean
                 return report
             }
@@ -153,6 +175,12 @@ struct RuntimeTurnDriver {
         } catch {
             return machine.failed(error)
         }
+    }
+
+    /// The pause, no longer than until the deadline (the cut is decided right after it).
+    private static func capped(_ pause: Duration, by deadline: ContinuousClock.Instant?) -> Duration {
+        guard let deadline else { return pause }
+        return max(.zero, min(pause, deadline - ContinuousClock.now))
     }
 
     private static func cutReason(_ deadline: ContinuousClock.Instant?, _ cancel: CancelSignal)

@@ -41,6 +41,9 @@ struct RuntimeTurnStateMachine {
         /// sent no text at all counts as ended. Every real reply starts with the think prefix, so
         /// this is long (if what ran was a reset that finished unseen, the generation comes next).
         var emptyReplyGrace: Duration
+        /// How polls are paced while a generation runs (nil: `PollPacer`'s defaults around
+        /// `pollInterval`).
+        var pacing: PollPacer.Settings? = nil
     }
 
     /// Why the reply ended early; decided by the caller (deadline, cancel) or the reply filter.
@@ -138,12 +141,29 @@ struct RuntimeTurnStateMachine {
     private var firstBusyAnswer: Instant?
     private let timing: Timing
     private let systemPrompt: String?
+    private let promptTokens: Int
+    /// False for a reset alone (idle-time preparation): the turn ends once the reset finished.
+    private let generates: Bool
+    /// Paces the polls of the generating state (see `PollPacer`).
+    private var pacer: PollPacer
 
-    /// - Parameter resetSystemPrompt: reset with it first; nil continues the held conversation.
-    init(timing: Timing, resetSystemPrompt: String?) {
+    /// - Parameters:
+    ///   - resetSystemPrompt: reset with it first; nil continues the held conversation.
+    ///   - cadence: the runtime's timing learnt in earlier turns.
+    ///   - promptTokens: the generate's own prompt (estimated), which sizes its prefill.
+    ///   - generates: false for a reset alone; it is answered `.finished(.stop)` once seen done.
+    init(timing: Timing, resetSystemPrompt: String?, cadence: PollPacer.Cadence = PollPacer.Cadence(),
+         promptTokens: Int = 0, generates: Bool = true) {
         self.timing = timing
+        self.generates = generates
         self.systemPrompt = resetSystemPrompt
+        self.promptTokens = promptTokens
+        self.pacer = PollPacer(settings: timing.pacing ?? PollPacer.Settings(dense: timing.pollInterval),
+                               cadence: cadence)
     }
+
+    /// The runtime's timing as learnt so far (for the next turn).
+    var cadence: PollPacer.Cadence { pacer.cadence }
 
     /// Whether the generate was accepted (the runtime has, or had, this turn's work).
     var generateAccepted: Bool {
@@ -174,6 +194,7 @@ struct RuntimeTurnStateMachine {
             return .poll(after: .zero)
         case .postingGenerate:
             state = .generating(since: now, sawBusy: false, textStarted: false, quiet: Quiet())
+            pacer.generationAccepted(at: now, promptTokens: promptTokens)
             return .poll(after: .zero)
         default:
             return unexpected("accepted")
@@ -201,8 +222,10 @@ struct RuntimeTurnStateMachine {
         return .poll(after: timing.pollInterval)
     }
 
-    /// A poll's answer. Returns what to do with its text and the next action.
-    mutating func polled(text: String, done: Bool, at now: Instant) -> (text: Text, next: Action) {
+    /// A poll's answer, arrived at `now` for a poll sent at `sentAt` (nil: at `now`; only the
+    /// pacing uses it). Returns what to do with its text and the next action.
+    mutating func polled(text: String, done: Bool, at now: Instant, sentAt: Instant? = nil)
+        -> (text: Text, next: Action) {
         let hasText = !text.isEmpty
         switch state {
         case .awaitingIdle(let then, var quiet, let since, let answered):
@@ -240,6 +263,7 @@ struct RuntimeTurnStateMachine {
             }
             if !done { sawBusy = true }
             quiet.observe(done: done && !hasText, at: now)
+            let pause = pacer.polled(text: hasText, running: !done, at: now, sentAt: sentAt)
             let relay: Text = hasText ? .relay(text) : .none
             if done, textStarted {
                 state = .confirmingEnd
@@ -255,9 +279,10 @@ struct RuntimeTurnStateMachine {
                 return (relay, .restart(reason: "the runtime accepted a generation but never ran it"))
             }
             state = .generating(since: since, sawBusy: sawBusy, textStarted: textStarted, quiet: quiet)
-            return (relay, .poll(after: hasText ? .zero : timing.pollInterval))
+            return (relay, .poll(after: pause))
 
         case .confirmingEnd:
+            let pause = pacer.polled(text: hasText, running: !done, at: now, sentAt: sentAt)
             let relay: Text = hasText ? .relay(text) : .none
             if done {
                 state = .answeredThenHandOff(clean: true)
@@ -265,7 +290,7 @@ struct RuntimeTurnStateMachine {
             }
             // Still running after all: not the end (the flag can only fall once per run).
             state = .generating(since: now, sawBusy: true, textStarted: true, quiet: Quiet())
-            return (relay, .poll(after: hasText ? .zero : timing.pollInterval))
+            return (relay, .poll(after: pause))
 
         case .stopping(let firstStop, var lastStop, var textStarted, let confirming, var quiet, let outcome,
                        let answered):
@@ -307,6 +332,12 @@ struct RuntimeTurnStateMachine {
     /// a stop sequence, `max_tokens` or the context-full line). Nothing more is relayed.
     mutating func cut(_ cut: Cut, at now: Instant) -> Action {
         let outcome = Self.outcome(of: cut)
+        if !generates, state != .over {
+            // A reset alone was abandoned (shutdown): nothing of ours will run, so nothing needs
+            // settling; the runtime's state is left for the next turn to verify.
+            state = .answeredThenHandOff(clean: false)
+            return .answer(outcome)
+        }
         // Context full is not final for the caller: the session may retry with a shorter history.
         let answerFirst = cut != .contextFull
         switch state {
@@ -374,6 +405,11 @@ struct RuntimeTurnStateMachine {
     }
 
     private mutating func beginGenerate() -> Action {
+        guard generates else {
+            // A reset alone, seen finished: the runtime is idle, holding just the system prompt.
+            state = .answeredThenHandOff(clean: true)
+            return .answer(.finished(.stop))
+        }
         state = .postingGenerate
         return .postGenerate
     }
