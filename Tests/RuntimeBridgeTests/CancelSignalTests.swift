@@ -4,10 +4,9 @@ import XCTest
 /// The driver's pause between polls ends at once when the caller cancels, so a stop reaches the
 /// runtime promptly however long the pacer meant to wait.
 final class CancelSignalTests: XCTestCase {
-    private let loop = Harness.group.next()
-
     func testFiringEndsAPauseAtOnce() async {
         let signal = CancelSignal()
+        let loop = Harness.group.next()
         let started = ContinuousClock.now
         async let paused: Void = signal.pause(for: .seconds(30), on: loop)
         try? await Task.sleep(for: .milliseconds(50))
@@ -18,6 +17,7 @@ final class CancelSignalTests: XCTestCase {
 
     func testAPauseAfterFiringDoesNotWait() async {
         let signal = CancelSignal()
+        let loop = Harness.group.next()
         signal.fire()
         let started = ContinuousClock.now
         await signal.pause(for: .seconds(30), on: loop)
@@ -26,6 +26,7 @@ final class CancelSignalTests: XCTestCase {
 
     func testAPauseEndsByItself() async {
         let signal = CancelSignal()
+        let loop = Harness.group.next()
         let started = ContinuousClock.now
         await signal.pause(for: .milliseconds(20), on: loop)
         XCTAssertGreaterThanOrEqual(ContinuousClock.now - started, .milliseconds(20))
