@@ -1,4 +1,5 @@
 import AXRPCFrontEnd
+import AXRPCOperations
 import AXRPCServerCore
 import Logging
 import NIOCore

@@ -3,44 +3,46 @@ import RuntimeBridge
 
 /// Where the runtime comes from and how it is supervised and queued. With none of
 /// `--runtime-command`, `--attach` or `--model-dir`, the built-in emulator runs.
-struct RuntimeOptions: ParsableArguments {
+package struct RuntimeOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .customLong("runtime-command"),
             help: "Launch this command as the runtime (run through /bin/sh; needs --runtime-url).")
-    var runtimeCommand: String?
+    package var runtimeCommand: String?
 
     @Option(name: .customLong("runtime-url"), help: "Where the runtime's HTTP API listens.")
-    var runtimeURL: String?
+    package var runtimeURL: String?
 
     @Flag(help: "Use a runtime someone else runs at --runtime-url: never launched or restarted.")
-    var attach = false
+    package var attach = false
 
     @Option(name: .customLong("model-dir"), help: "A model directory with axrpc-model.json (see README).")
-    var modelDirectory: String?
+    package var modelDirectory: String?
 
     @Option(name: .customLong("tokenizer-command"), help: "Launch this tokenizer service before the runtime.")
-    var tokenizerCommand: String?
+    package var tokenizerCommand: String?
 
     @Option(name: .customLong("emulator-args"), parsing: .unconditional,
             help: "Extra flags for the built-in emulator, e.g. \"--tokens-per-second 50\".")
-    var emulatorArguments = ""
+    package var emulatorArguments = ""
 
     @Option(name: .customLong("queue-capacity"), help: "Requests that may wait behind the running one.")
-    var queueCapacity = 16
+    package var queueCapacity = 16
 
     @Option(name: .customLong("startup-timeout"), help: "Seconds a runtime may take to start listening.")
-    var startupTimeoutSeconds = 300.0
+    package var startupTimeoutSeconds = 300.0
 
     @Option(name: .customLong("restart-backoff-ms"), help: "First wait before restarting a dead runtime (doubles to 30 s).")
-    var restartBackoffMilliseconds = 1000
+    package var restartBackoffMilliseconds = 1000
 
     @Flag(name: .customLong("no-runtime"), help: "Serve without a runtime: generation answers UNAVAILABLE.")
-    var noRuntime = false
+    package var noRuntime = false
 
     @Option(name: .customLong("idle-reset"),
             help: "When the queue empties after a Generate, reset the runtime to the default system prompt in the background, so the next Generate skips that reset (true/false).")
-    var idleReset = true
+    package var idleReset = true
 
-    func validate() throws {
+    package func validate() throws {
         let sources = [runtimeCommand != nil, attach, modelDirectory != nil, noRuntime].filter { $0 }.count
         if sources > 1 {
             throw ValidationError("choose one of --runtime-command, --attach, --model-dir and --no-runtime")
@@ -53,7 +55,7 @@ struct RuntimeOptions: ParsableArguments {
     }
 
     /// The runtime source the flags describe; nil for `--no-runtime`.
-    func source() throws -> RuntimeSource? {
+    package func source() throws -> RuntimeSource? {
         if noRuntime { return nil }
         if let runtimeCommand, let runtimeURL {
             return .launch(command: runtimeCommand, url: runtimeURL, tokenizerCommand: tokenizerCommand)
@@ -64,7 +66,7 @@ struct RuntimeOptions: ParsableArguments {
         return .builtInEmulator(emulatorPath: try EmulatorLocator.locate(), arguments: arguments)
     }
 
-    var supervisorOptions: SupervisorOptions {
+    package var supervisorOptions: SupervisorOptions {
         SupervisorOptions(startupTimeout: .milliseconds(Int64(startupTimeoutSeconds * 1000)),
                           initialBackoff: .milliseconds(Int64(restartBackoffMilliseconds)))
     }
