@@ -39,8 +39,9 @@ package struct SecuritySetup: Sendable {
         if let cert = options.tlsCert, let key = options.tlsKey {
             tls = try TLSContextStore(files: .init(certificateChain: cert, privateKey: key, clientCA: options.tlsClientCA))
         }
-        if let warning = exposureWarning(host: host, tls: tls != nil, keys: !keys.isEmpty) {
-            logger.warning("\(warning)")
+        if let missing = exposureWarning(host: host, tls: tls != nil, keys: !keys.isEmpty) {
+            logger.warning("other machines can reach this server unprotected: without keys anyone on the network can use the NPU, without TLS read the traffic",
+                           metadata: ["host": "\(host)", "missing": "\(missing)"])
         }
         if !keys.isEmpty {
             logger.info("API keys required on gRPC and HTTP (health checks, /healthz and /readyz stay open)",
@@ -54,13 +55,12 @@ package struct SecuritySetup: Sendable {
                              tls: tls, reloader: CertificateReloader(store: tls, logger: logger))
     }
 
-    /// A warning for a server reachable from other machines with neither encryption nor keys.
+    /// What a server reachable from other machines lacks of TLS and keys, naming the flags that
+    /// add them; nil on loopback or when it has both.
     package static func exposureWarning(host: String, tls: Bool, keys: Bool) -> String? {
         guard !isLoopback(host), !(tls && keys) else { return nil }
-        let missing = [tls ? nil : "TLS (--tls-cert/--tls-key)", keys ? nil : "API keys (--api-key-file or AXRPC_API_KEY)"]
-            .compactMap { $0 }.joined(separator: " or ")
-        return "listening on \(host), which other machines can reach, without \(missing): "
-            + "anyone on the network can \(keys ? "read the traffic" : "use the NPU")"
+        return [tls ? nil : "TLS (--tls-cert/--tls-key)", keys ? nil : "API keys (--api-key-file or AXRPC_API_KEY)"]
+            .compactMap { $0 }.joined(separator: " and ")
     }
 
     package static func isLoopback(_ host: String) -> Bool {
