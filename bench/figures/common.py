@@ -97,6 +97,11 @@ def stop_all() -> None:
         proc.stop()
 
 
+# axrpc's flags where its emulator also serves the direct client or the Python proxy: an idle-time
+# reset would run into their calls, and a runtime they changed would pass for prepared.
+SHARED_RUNTIME = ("--idle-reset", "false")
+
+
 def start_axrpc(name: str, *flags: str) -> Proc:
     return Proc(name, [str(SERVER), "--host", "127.0.0.1", "--grpc-port", "0", "--http-port", "0", *flags], LISTENING)
 

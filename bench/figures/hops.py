@@ -5,7 +5,7 @@ Python proxy."""
 from __future__ import annotations
 
 from .common import (RUN, Emulator, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client, spread,
-                     start_axrpc, start_python, verdict)
+                     SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 9
 TITLE = "Context switches per relayed delta and relay CPU per token"
@@ -18,7 +18,7 @@ def flags(reply_tokens: int) -> list[str]:
 def measure(args) -> dict:
     reply = 5000 if args.quick else 40000
     emulator = Emulator("fig9-emulator", flags(reply))
-    targets = {"axrpc": start_axrpc("fig9-axrpc", "--attach", "--runtime-url", emulator.url),
+    targets = {"axrpc": start_axrpc("fig9-axrpc", "--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME),
                "python": start_python("fig9-python", emulator.url)}
     runs: dict = {name: [] for name in targets}
     try:

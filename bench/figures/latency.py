@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from .common import (RUN, Emulator, med, percentile, ratio, rotated, run_stream_client, spread, start_axrpc,
+from .common import (RUN, Emulator, med, percentile, ratio, rotated, run_stream_client, SHARED_RUNTIME, spread, start_axrpc,
                      verdict)
 
 NUMBER = 3
@@ -23,7 +23,7 @@ def measure(args) -> dict:
     out: dict = {"per_run": per_run, "rounds": rounds, "rates": {}}
     for rate, reply in settings:
         emulator = Emulator(f"fig3-emulator-{rate}", latency_flags(rate, reply))
-        axrpc = start_axrpc(f"fig3-axrpc-{rate}", "--attach", "--runtime-url", emulator.url)
+        axrpc = start_axrpc(f"fig3-axrpc-{rate}", "--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME)
         calls: dict = {"direct": [], "axrpc": []}
         try:
             for r in range(rounds):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from .common import (RUN, Emulator, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client,
-                     spread, start_axrpc, start_python, verdict)
+                     spread, SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 2
 TITLE = "Streaming relay cost"
@@ -18,7 +18,7 @@ RELAY_FLAGS = ["--tokens-per-second", "100000", "--ttft-ms", "0", "--prefill-ms-
 def measure(args) -> dict:
     calls = 5 if args.quick else 20
     emulator = Emulator("fig2-emulator", RELAY_FLAGS)
-    axrpc = start_axrpc("fig2-axrpc", "--attach", "--runtime-url", emulator.url)
+    axrpc = start_axrpc("fig2-axrpc", "--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME)
     python = start_python("fig2-python", emulator.url)
     targets = {"direct": None, "axrpc": axrpc, "python": python}
     runs: dict = {name: [] for name in targets}

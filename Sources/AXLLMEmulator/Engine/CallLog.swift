@@ -26,10 +26,13 @@ struct CallLog: Sendable {
     }
 
     /// One chunk a generation queued: its size, when it was queued and when a poll took it
-    /// (milliseconds from the generation's start), to measure what a poller adds.
+    /// (milliseconds from the generation's start), to measure what a poller adds; and the
+    /// wall-clock time it was queued, to set against a client's arrival times on the same host.
     struct ChunkTiming: Sendable {
         var characters: Int
+        var bytes: Int
         var queuedMilliseconds: Double
+        var queuedUnixMilliseconds: Double
         var drainedMilliseconds: Double?
     }
 

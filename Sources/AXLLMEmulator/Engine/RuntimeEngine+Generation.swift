@@ -152,7 +152,8 @@ extension RuntimeEngine {
             pushText(chunk)
             echo(chunk)
             current.chunks.append(CallLog.ChunkTiming(
-                characters: chunk.count, queuedMilliseconds: milliseconds(since: current.startedAt)))
+                characters: chunk.count, bytes: chunk.utf8.count, queuedMilliseconds: milliseconds(since: current.startedAt),
+                queuedUnixMilliseconds: WallClock.unixMilliseconds()))
             undrainedChunks.append((current.id, current.chunks.count - 1))
         }
     }

@@ -106,7 +106,9 @@ struct InspectionRoutes {
     static func encode(_ chunk: CallLog.ChunkTiming) -> JSONOutput {
         .object([
             ("chars", .int(chunk.characters)),
+            ("bytes", .int(chunk.bytes)),
             ("queued_ms", .double(rounded(chunk.queuedMilliseconds))),
+            ("queued_unix_ms", .double(rounded(chunk.queuedUnixMilliseconds))),
             ("drained_ms", chunk.drainedMilliseconds.map { .double(rounded($0)) } ?? .null),
         ])
     }
