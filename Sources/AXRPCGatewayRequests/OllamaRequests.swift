@@ -32,7 +32,7 @@ package struct OllamaRequestReader {
         let system = try reader.string("system").flatMap { $0.isEmpty ? nil : $0 }
         let sampling = try self.sampling(reader.object("options"), ignored: &ignored)
         let json = try Self.format(reader)
-        logIgnored(ignored, path: "/api/generate")
+        logger.ignoredFields(ignored, path: "/api/generate")
         // Whitespace-only prompts are not "load" requests: the engine rejects them with 400.
         return OllamaGenerationRequest(
             model: try reader.string("model"),
@@ -44,18 +44,13 @@ package struct OllamaRequestReader {
     package func chat(_ body: JSONValue) throws(GatewayError) -> OllamaGenerationRequest {
         let reader = FieldReader(object: body)
         var ignored = try FieldPolicies.ollamaChat.check(reader)
-        let messages = try reader.array("messages") ?? []
-        var incoming: [IncomingMessage] = []
-        for (index, message) in messages.enumerated() {
-            incoming.append(try Self.message(message, index: index, ignored: &ignored))
+        let incoming = try reader.items("messages") { (message, index) throws(GatewayError) in
+            try Self.message(message, index: index, ignored: &ignored)
         }
-        var tools: [ToolSpec] = []
-        for (index, tool) in (try reader.array("tools") ?? []).enumerated() {
-            tools.append(try ToolSpec.read(tool, field: "tools[\(index)]"))
-        }
+        let tools = try reader.tools()
         let json = try Self.format(reader)
         let sampling = try self.sampling(reader.object("options"), ignored: &ignored)
-        logIgnored(ignored, path: "/api/chat")
+        logger.ignoredFields(ignored, path: "/api/chat")
         let extra = DialogComposer.extraSystem(tools: tools, choice: .auto, json: json)
         return OllamaGenerationRequest(
             model: try reader.string("model"), job: .chat(DialogComposer.turns(incoming, extraSystem: extra)),
@@ -151,11 +146,5 @@ package struct OllamaRequestReader {
         if let number = value.doubleValue { return number == 0 }
         if let text = value.stringValue { return ["0", "0s", "0m"].contains(text) }
         return false
-    }
-
-    private func logIgnored(_ fields: [String], path: String) {
-        guard !fields.isEmpty else { return }
-        logger.debug("ignoring fields the runtime does not support",
-                     metadata: ["path": "\(path)", "fields": "\(fields.joined(separator: ", "))"])
     }
 }

@@ -26,20 +26,16 @@ package struct OpenAIRequestReader {
     package func chat(_ body: JSONValue) throws(GatewayError) -> OpenAIGenerationRequest {
         let reader = FieldReader(object: body)
         var ignored = try FieldPolicies.openAIChat.check(reader)
-        guard let messages = try reader.array("messages") else {
+        guard try reader.array("messages") != nil else {
             throw GatewayError.badRequest("messages is required: a list of {role, content} objects")
         }
-        var incoming: [IncomingMessage] = []
-        for (index, message) in messages.enumerated() {
-            incoming.append(try Self.message(message, index: index, ignored: &ignored))
+        let incoming = try reader.items("messages") { (message, index) throws(GatewayError) in
+            try Self.message(message, index: index, ignored: &ignored)
         }
-        var tools: [ToolSpec] = []
-        for (index, tool) in (try reader.array("tools") ?? []).enumerated() {
-            tools.append(try ToolSpec.read(tool, field: "tools[\(index)]"))
-        }
+        let tools = try reader.tools()
         let choice = try ToolChoice.read(reader.object["tool_choice"], tools: tools)
         let json = try Self.responseFormat(reader)
-        logIgnored(ignored, path: "/v1/chat/completions")
+        logger.ignoredFields(ignored, path: "/v1/chat/completions")
         let extra = DialogComposer.extraSystem(tools: tools, choice: choice, json: json)
         return try request(reader, job: .chat(DialogComposer.turns(incoming, extraSystem: extra)),
                            shaping: DialogComposer.shaping(tools: tools, choice: choice, json: json), ignored: ignored)
@@ -55,7 +51,7 @@ package struct OpenAIRequestReader {
         guard prompts.count == 1, let prompt = prompts.first else {
             throw GatewayError.badRequest("prompt must be one string; batches of prompts are not supported")
         }
-        logIgnored(ignored, path: "/v1/completions")
+        logger.ignoredFields(ignored, path: "/v1/completions")
         return try request(reader, job: .generate(prompt: prompt, system: nil), shaping: .plain, ignored: ignored)
     }
 
@@ -165,11 +161,5 @@ package struct OpenAIRequestReader {
             texts.append(text)
         }
         return texts.joined(separator: "\n")
-    }
-
-    private func logIgnored(_ fields: [String], path: String) {
-        guard !fields.isEmpty else { return }
-        logger.debug("ignoring fields the runtime does not support",
-                     metadata: ["path": "\(path)", "fields": "\(fields.joined(separator: ", "))"])
     }
 }
