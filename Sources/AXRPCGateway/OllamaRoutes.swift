@@ -46,12 +46,7 @@ package struct OllamaRoutes: Sendable {
         let request = GenerationRequest(model: await context.resolveModel(parsed.model), job: parsed.job,
                                         sampling: parsed.sampling, logger: httpRequest.logger)
         let relay = GenerationRelay(engine: context.engine, dialect: .ollama, shaping: parsed.shaping)
-        responder.reportIgnored(parsed.ignoredFields)
-        if parsed.stream {
-            return try await relay.stream(request, as: format, via: responder)
-        }
-        let whole = try await relay.collect(request)
-        try await responder.send(.ok, json: format.final(whole.summary, text: whole.text, toolCalls: whole.toolCalls))
-        return .ok
+        return try await relay.respond(to: request, streaming: parsed.stream, as: format,
+                                       ignoredFields: parsed.ignoredFields, via: responder)
     }
 }

@@ -50,12 +50,7 @@ package struct OpenAIRoutes: Sendable {
         let request = GenerationRequest(model: await context.resolveModel(parsed.model), job: parsed.job,
                                         sampling: parsed.sampling, logger: httpRequest.logger)
         let relay = GenerationRelay(engine: context.engine, dialect: .openai, shaping: parsed.shaping)
-        responder.reportIgnored(parsed.ignoredFields)
-        if parsed.stream {
-            return try await relay.stream(request, as: format, via: responder)
-        }
-        let whole = try await relay.collect(request)
-        try await responder.send(.ok, json: format.whole(whole.text, toolCalls: whole.toolCalls, summary: whole.summary))
-        return .ok
+        return try await relay.respond(to: request, streaming: parsed.stream, as: format,
+                                       ignoredFields: parsed.ignoredFields, via: responder)
     }
 }
