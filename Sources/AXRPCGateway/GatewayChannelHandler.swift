@@ -96,8 +96,10 @@ package final class GatewayChannelHandler: ChannelInboundHandler, RemovableChann
         let responder = GatewayResponder(channel: context.channel, request: head,
                                          headers: router.context.cors.responseHeaders(origin: head.headers.first(name: "Origin")))
         let router = self.router
-        // Not bound to the loop: JSON work and the engine's stream run on the cooperative pool.
-        task = calls.run {
+        // On the connection's loop, like a gRPC handler: the engine then runs the turn on this
+        // loop too, so each delta is relayed and written without a thread hop (the JSON work per
+        // delta is small and nothing in a route blocks).
+        task = calls.run(on: context.eventLoop) {
             await router.respond(to: request, via: responder, failure: failure)
         }
         // `HTTPServerPipelineHandler` holds a pipelined next request back until this response has

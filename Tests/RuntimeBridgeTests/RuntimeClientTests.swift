@@ -12,11 +12,13 @@ final class RuntimeClientTests: XCTestCase {
 
     func testGenerateSendsTemperatureAndExactlyOneFilter() async throws {
         let (runtime, client) = try await started()
-        try await client.reset(systemPrompt: "Sys")
+        try await client.reset(systemPrompt: "Sys", on: client.eventLoop)
         try await client.generate(prompt: "Hi", sampling: ResolvedSampling(temperature: 0.9, selection: .topP(0.8),
-                                                                           repetitionPenalty: 1.1))
+                                                                           repetitionPenalty: 1.1),
+                                  on: client.eventLoop)
         let (other, otherClient) = try await started()
-        try await otherClient.generate(prompt: "Ho", sampling: ResolvedSampling(temperature: 0, selection: .topK(1)))
+        try await otherClient.generate(prompt: "Ho", sampling: ResolvedSampling(temperature: 0, selection: .topK(1)),
+                                       on: otherClient.eventLoop)
         let first = try XCTUnwrap(runtime.generateRequests.first).json
         XCTAssertEqual(first["prompt"] as? String, "Hi")
         XCTAssertEqual(first["temperature"] as? Double, 0.9)
@@ -36,11 +38,11 @@ final class RuntimeClientTests: XCTestCase {
     func testPollDecodesTextAndDone() async throws {
         let (runtime, client) = try await started()
         runtime.setReply(.init(chunks: ["Hé", "llo"]))
-        try await client.generate(prompt: "x", sampling: .init(temperature: 0, selection: .topK(1)))
-        let first = try await client.poll()
+        try await client.generate(prompt: "x", sampling: .init(temperature: 0, selection: .topK(1)), on: client.eventLoop)
+        let first = try await client.poll(on: client.eventLoop)
         XCTAssertEqual(first, RuntimePoll(text: "Hé", done: false))
-        _ = try await client.poll()
-        let last = try await client.poll()
+        _ = try await client.poll(on: client.eventLoop)
+        let last = try await client.poll(on: client.eventLoop)
         XCTAssertEqual(last, RuntimePoll(text: "", done: true))
         await client.close()
     }
@@ -48,17 +50,17 @@ final class RuntimeClientTests: XCTestCase {
     func testBusyAndOtherErrorsAreTyped() async throws {
         let (runtime, client) = try await started()
         runtime.setBusyAnswersAfterReset(1)
-        try await client.reset(systemPrompt: "")
+        try await client.reset(systemPrompt: "", on: client.eventLoop)
         let sampling = ResolvedSampling(temperature: 0, selection: .topK(1))
         do throws(RuntimeClientError) {
-            try await client.generate(prompt: "x", sampling: sampling)
+            try await client.generate(prompt: "x", sampling: sampling, on: client.eventLoop)
             XCTFail("expected busy")
         } catch {
             XCTAssertEqual(error, .busy)
         }
         do {
-            try await client.generate(prompt: "", sampling: sampling)
-            try await client.stop()
+            try await client.generate(prompt: "", sampling: sampling, on: client.eventLoop)
+            try await client.stop(on: client.eventLoop)
         } catch {
             XCTFail("unexpected \(error)")
         }
@@ -69,7 +71,7 @@ final class RuntimeClientTests: XCTestCase {
         let (runtime, client) = try await started()
         runtime.failNext(status: .badRequest, body: #"{"error":"Invalid request format"}"#)
         do throws(RuntimeClientError) {
-            try await client.generate(prompt: "x", sampling: .init(temperature: 0, selection: .topK(1)))
+            try await client.generate(prompt: "x", sampling: .init(temperature: 0, selection: .topK(1)), on: client.eventLoop)
             XCTFail("expected a protocol error")
         } catch {
             XCTAssertEqual(error, .protocolError(path: "/api/generate", status: 400,
@@ -82,7 +84,7 @@ final class RuntimeClientTests: XCTestCase {
         let (runtime, client) = try await started()
         await runtime.kill()
         do throws(RuntimeClientError) {
-            _ = try await client.poll()
+            _ = try await client.poll(on: client.eventLoop)
             XCTFail("expected a connection error")
         } catch {
             XCTAssertTrue(error.isConnectionFailure, "\(error)")
@@ -92,7 +94,7 @@ final class RuntimeClientTests: XCTestCase {
     func testReconnectsWhenTheRuntimeClosesTheConnection() async throws {
         let (runtime, client) = try await started()
         runtime.setCloseAfterEachResponse(true)
-        for _ in 0..<5 { _ = try await client.poll() }
+        for _ in 0..<5 { _ = try await client.poll(on: client.eventLoop) }
         XCTAssertEqual(runtime.requests.count, 5)
         await client.close()
     }

@@ -4,7 +4,10 @@ Python proxy."""
 
 from __future__ import annotations
 
-from .common import (RUN, Emulator, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client, spread,
+import os
+from pathlib import Path
+
+from .common import (LISTENING, RUN, Emulator, Proc, cpu_seconds, med, ratio, rotated, run_stream_client, spread,
                      SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 9
@@ -15,29 +18,72 @@ def flags(reply_tokens: int) -> list[str]:
     return ["--profile", "instant", "--reply-tokens", str(reply_tokens)]
 
 
+def thread_switches(pid: int) -> dict[str, tuple[str, int, int]]:
+    """Voluntary and involuntary context switches of each live thread, by thread id, with its name."""
+    threads = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            counts = {line.split(":")[0]: int(line.split()[1]) for line in (task / "status").read_text().splitlines()
+                      if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"))}
+        except OSError:
+            continue
+        threads[task.name] = (name, counts["voluntary_ctxt_switches"], counts["nonvoluntary_ctxt_switches"])
+    return threads
+
+
+def switches_by_kind(before: dict, after: dict) -> dict[str, int]:
+    """The switches between two snapshots: voluntary (a thread went to sleep) and involuntary (it was
+    preempted), and those of the NIO event loop threads against all other threads (Swift's cooperative
+    pool, NIO's singleton and blocking pools, Python's threads)."""
+    kinds = {"voluntary": 0, "involuntary": 0, "loops": 0}
+    for tid, (name, voluntary, involuntary) in after.items():
+        _, voluntary_before, involuntary_before = before.get(tid, (name, 0, 0))
+        kinds["voluntary"] += voluntary - voluntary_before
+        kinds["involuntary"] += involuntary - involuntary_before
+        if name.startswith("NIO-ELT"):
+            kinds["loops"] += voluntary - voluntary_before + involuntary - involuntary_before
+    return kinds
+
+
 def measure(args) -> dict:
     reply = 5000 if args.quick else 40000
     emulator = Emulator("fig9-emulator", flags(reply))
-    targets = {"axrpc": start_axrpc("fig9-axrpc", "--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME),
+    relay_flags = ("--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME)
+    targets = {"axrpc": start_axrpc("fig9-axrpc", *relay_flags),
                "python": start_python("fig9-python", emulator.url)}
+    # An A/B against another build (say main's) in the same run: AXRPC_BASELINE_SERVER=path/to/axrpc-server.
+    baseline = os.environ.get("AXRPC_BASELINE_SERVER")
+    if baseline:
+        targets["baseline"] = Proc("fig9-baseline", [baseline, "--host", "127.0.0.1", "--grpc-port", "0",
+                                                     "--http-port", "0", *relay_flags], LISTENING)
     runs: dict = {name: [] for name in targets}
     try:
         for r in range(args.rounds):
             for name in rotated(list(targets), r):
                 server = targets[name]
                 emulator.reset_state()
-                tokens_before = emulator.state()["total_generated_tokens"]
-                switches, cpu = context_switches(server.pid), cpu_seconds(server.pid)
+                state = emulator.state()
+                tokens_before, polls_before = state["total_generated_tokens"], state["polls"]
+                threads, cpu = thread_switches(server.pid), cpu_seconds(server.pid)
                 results, _ = run_stream_client("grpc", server.address, 1)
-                switches, cpu = context_switches(server.pid) - switches, cpu_seconds(server.pid) - cpu
-                tokens = emulator.state()["total_generated_tokens"] - tokens_before
+                kinds = switches_by_kind(threads, thread_switches(server.pid))
+                switches, loops = kinds["voluntary"] + kinds["involuntary"], kinds["loops"]
+                cpu = cpu_seconds(server.pid) - cpu
+                state = emulator.state()
+                tokens = state["total_generated_tokens"] - tokens_before
+                polls = state["polls"] - polls_before
                 deltas = sum(x["deltas"] for x in results)
-                run = {"switches": switches, "deltas": deltas, "tokens": tokens, "cpu_s": cpu,
+                run = {"switches": switches, "deltas": deltas, "tokens": tokens, "cpu_s": cpu, "polls": polls,
                        "switches_per_delta": ratio(switches, deltas), "cpu_us_per_token": 1e6 * ratio(cpu, tokens),
-                       "tokens_per_delta": ratio(tokens, deltas)}
+                       "tokens_per_delta": ratio(tokens, deltas), "polls_per_delta": ratio(polls, deltas),
+                       "switches_per_poll": ratio(switches, polls), "loop_share": ratio(loops, switches),
+                       "voluntary_per_delta": ratio(kinds["voluntary"], deltas),
+                       "involuntary_per_delta": ratio(kinds["involuntary"], deltas)}
                 runs[name].append(run)
                 print(f"  fig9 round {r + 1} {name}: {switches} switches / {deltas} deltas = "
-                      f"{run['switches_per_delta']:.2f}; {run['cpu_us_per_token']:.1f} µs CPU per token", flush=True)
+                      f"{run['switches_per_delta']:.2f} ({polls} polls, {loops} on loop threads); "
+                      f"{run['cpu_us_per_token']:.1f} µs CPU per token", flush=True)
     finally:
         for server in targets.values():
             server.stop()
@@ -59,16 +105,28 @@ def render(data: dict, rounds: int) -> list[str]:
         "switches = voluntary + involuntary of every thread of the relay process (the sum over "
         "/proc/PID/task/*/status: /proc/PID/status alone counts only the main thread) before and after the call, "
         "divided by the deltas the client received; CPU = utime+stime from /proc/PID/stat (10 ms ticks) per token "
-        f"the emulator generated. {rounds} interleaved rounds, median (min–max).",
+        "the emulator generated; polls = the emulator's count of `generate_provider` calls (the reset's settling "
+        "included); voluntary = a thread went to sleep, involuntary = it was preempted (on 2 cores, mostly by the "
+        "emulator or the client it just woke); on loop threads = the share of the switches on NIO event loop threads "
+        "(`NIO-ELT-*`), the rest being Swift's cooperative pool and NIO's other threads (or, for python, its "
+        "threads). A thread that waits for a poll's answer sleeps once, and once more in the pause before the next "
+        f"poll: about 2 voluntary switches per poll is the floor of a paced poller. {rounds} interleaved rounds, "
+        "median (min–max).",
         "",
-        "| relay | ctx switches per delta | CPU µs per token | tokens per delta | deltas per call | tokens per call |",
-        "|---|---|---|---|---|---|",
+        "| relay | ctx switches per delta | CPU µs per token | tokens per delta | deltas per call | tokens per call "
+        "| polls per delta | switches per poll | voluntary per delta | involuntary per delta | on loop threads |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in ("axrpc", "python"):
+    for name in [n for n in ("axrpc", "baseline", "python") if runs.get(n)]:
         rows = runs[name]
         lines.append(f"| {name} | {spread([x['switches_per_delta'] for x in rows], 2)} | "
                      f"{spread([x['cpu_us_per_token'] for x in rows], 1)} | {spread([x['tokens_per_delta'] for x in rows], 1)} | "
-                     f"{spread([x['deltas'] for x in rows])} | {spread([x['tokens'] for x in rows])} |")
+                     f"{spread([x['deltas'] for x in rows])} | {spread([x['tokens'] for x in rows])} | "
+                     f"{spread([x.get('polls_per_delta', 0) for x in rows], 2)} | "
+                     f"{spread([x.get('switches_per_poll', 0) for x in rows], 2)} | "
+                     f"{spread([x.get('voluntary_per_delta', 0) for x in rows], 2)} | "
+                     f"{spread([x.get('involuntary_per_delta', 0) for x in rows], 2)} | "
+                     f"{spread([100 * x.get('loop_share', 0) for x in rows])} % |")
     switches = med([x["switches_per_delta"] for x in runs["axrpc"]])
     cpu = ratio(med([x["cpu_us_per_token"] for x in runs["axrpc"]]), med([x["cpu_us_per_token"] for x in runs["python"]]))
     lines += [

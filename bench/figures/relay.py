@@ -3,8 +3,9 @@ the naive Python proxy, with the emulator as fast as it goes."""
 
 from __future__ import annotations
 
+import os
 
-from .common import (RUN, Emulator, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client,
+from .common import (LISTENING, RUN, Emulator, Proc, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client,
                      spread, SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 2
@@ -21,6 +22,11 @@ def measure(args) -> dict:
     axrpc = start_axrpc("fig2-axrpc", "--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME)
     python = start_python("fig2-python", emulator.url)
     targets = {"direct": None, "axrpc": axrpc, "python": python}
+    # An A/B against another build (say main's) in the same run: AXRPC_BASELINE_SERVER=path/to/axrpc-server.
+    if os.environ.get("AXRPC_BASELINE_SERVER"):
+        targets["baseline"] = Proc("fig2-baseline", [os.environ["AXRPC_BASELINE_SERVER"], "--host", "127.0.0.1",
+                                                     "--grpc-port", "0", "--http-port", "0", "--attach",
+                                                     "--runtime-url", emulator.url, *SHARED_RUNTIME], LISTENING)
     runs: dict = {name: [] for name in targets}
     try:
         for r in range(args.rounds):
@@ -53,6 +59,8 @@ def measure(args) -> dict:
                       f"{run['deltas_per_s']:.0f} deltas/s server {run['server_cpu_per_1k'] * 1000:.1f} ms CPU/1k tok "
                       f"client {run['client_cpu_per_1k'] * 1000:.1f} ms/1k", flush=True)
     finally:
+        if targets.get("baseline"):
+            targets["baseline"].stop()
         python.stop()
         axrpc.stop()
         emulator.stop()

@@ -7,14 +7,18 @@ import NIOPosix
 /// `/api/stop`) over one persistent keep-alive HTTP/1.1 connection, reopened when it closes
 /// (cpp-httplib closes idle connections after a few seconds and after a few requests).
 ///
-/// Calls are serialized: the runtime has one worker and one poller is all the protocol allows.
+/// A call names the event loop its caller runs on, and the connection lives on that loop: a turn
+/// driven on its caller's loop then sends, waits and relays without leaving that thread. When a
+/// call comes from another loop than the connection's, the connection moves: it is closed and
+/// one is opened on the caller's loop (once per turn at most, since a turn stays on its loop), so
+/// the runtime still sees one connection at a time. Calls are serialized: the runtime has one
+/// worker and one poller is all the protocol allows.
 public actor RuntimeClient {
     /// `host:port`, for messages.
     public nonisolated let endpoint: String
     private let host: String
     private let port: Int
-    /// The loop of every connection this client opens; a turn's task prefers it (see
-    /// `EventLoop.startTask`), so the client's calls run where their replies arrive.
+    /// The loop for callers that run on none (idle-time work): its connection serves them.
     nonisolated let eventLoop: any EventLoop
     private let requestTimeout: TimeAmount
     private let connectTimeout: TimeAmount
@@ -28,8 +32,7 @@ public actor RuntimeClient {
                 requestTimeout: TimeAmount = .seconds(5), connectTimeout: TimeAmount = .seconds(3)) {
         self.host = host
         self.port = port
-        // The loop the creating task runs on, if any: the first caller's connection and the
-        // runtime's then share a thread.
+        // The loop the creating task runs on, if any.
         self.eventLoop = eventLoopGroup.any()
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
@@ -37,21 +40,22 @@ public actor RuntimeClient {
     }
 
     /// `POST /api/reset`. Returns before the runtime has done it: the next generate may be busy.
-    public func reset(systemPrompt: String) async throws(RuntimeClientError) {
+    public func reset(systemPrompt: String, on loop: any EventLoop) async throws(RuntimeClientError) {
         let body = try encode(RuntimeWireFormat.ResetBody(system_prompt: systemPrompt), path: "/api/reset")
-        _ = try await call(.POST, "/api/reset", body: body)
+        _ = try await call(.POST, "/api/reset", body: body, on: loop)
     }
 
     /// `POST /api/generate` with every sampling key. Throws `.busy` on `llm is running`.
-    public func generate(prompt: String, sampling: ResolvedSampling) async throws(RuntimeClientError) {
+    public func generate(prompt: String, sampling: ResolvedSampling, on loop: any EventLoop)
+        async throws(RuntimeClientError) {
         let body = try encode(RuntimeWireFormat.GenerateBody(prompt: prompt, sampling: sampling), path: "/api/generate")
-        _ = try await call(.POST, "/api/generate", body: body)
+        _ = try await call(.POST, "/api/generate", body: body, on: loop)
     }
 
     /// `GET /api/generate_provider`: drains the runtime's text queue.
-    public func poll() async throws(RuntimeClientError) -> RuntimePoll {
+    public func poll(on loop: any EventLoop) async throws(RuntimeClientError) -> RuntimePoll {
         let path = "/api/generate_provider"
-        let response = try await call(.GET, path, body: nil)
+        let response = try await call(.GET, path, body: nil, on: loop)
         do {
             let decoded = try decoder.decode(RuntimeWireFormat.PollBody.self, from: Data(response.body.readableBytesView))
             return RuntimePoll(text: decoded.response ?? "", done: decoded.done)
@@ -61,8 +65,8 @@ public actor RuntimeClient {
     }
 
     /// `GET /api/stop`: aborts the running generation within a layer; lost if none runs yet.
-    public func stop() async throws(RuntimeClientError) {
-        _ = try await call(.GET, "/api/stop", body: nil)
+    public func stop(on loop: any EventLoop) async throws(RuntimeClientError) {
+        _ = try await call(.GET, "/api/stop", body: nil, on: loop)
     }
 
     /// Closes the connection; a later call opens a new one.
@@ -74,23 +78,23 @@ public actor RuntimeClient {
 
     // MARK: - Exchange
 
-    private func call(_ method: HTTPMethod, _ path: String, body: ByteBuffer?) async throws(RuntimeClientError)
-        -> RuntimeHTTPResponse {
+    private func call(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, on loop: any EventLoop)
+        async throws(RuntimeClientError) -> RuntimeHTTPResponse {
         await acquire()
         defer { release() }
-        let response = try await exchange(method, path, body: body)
+        let response = try await exchange(method, path, body: body, on: loop)
         if response.status == .ok { return response }
         let text = String(buffer: response.body)
         if response.status == .badRequest, text.lowercased().contains("llm is running") { throw .busy }
         throw .protocolError(path: path, status: Int(response.status.code), body: text)
     }
 
-    private func exchange(_ method: HTTPMethod, _ path: String, body: ByteBuffer?) async throws(RuntimeClientError)
-        -> RuntimeHTTPResponse {
+    private func exchange(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, on loop: any EventLoop)
+        async throws(RuntimeClientError) -> RuntimeHTTPResponse {
         var retriedStaleConnection = false
         while true {
-            let reused = channel?.isActive == true
-            let channel = try await connectedChannel()
+            let reused = channel.map { $0.isActive && $0.eventLoop === loop } ?? false
+            let channel = try await connectedChannel(on: loop)
             var headers = HTTPHeaders([("Host", endpoint), ("Accept", "application/json")])
             if let body {
                 headers.add(name: "Content-Type", value: "application/json")
@@ -128,10 +132,13 @@ public actor RuntimeClient {
         }
     }
 
-    private func connectedChannel() async throws(RuntimeClientError) -> any Channel {
-        if let channel, channel.isActive { return channel }
-        channel = nil
-        let bootstrap = ClientBootstrap(group: eventLoop)
+    private func connectedChannel(on loop: any EventLoop) async throws(RuntimeClientError) -> any Channel {
+        if let channel {
+            if channel.isActive, channel.eventLoop === loop { return channel }
+            // Closed by the runtime, or on another loop than this caller's: replace it.
+            forget(channel)
+        }
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in

@@ -82,10 +82,12 @@ public final class RuntimeEngine: InferenceEngine {
         }
         let cancel = CancelSignal()
         let requestLogger = logger
-        // On the caller's event loop when it runs on one of the group's (a gRPC handler does): a
-        // runtime client made for it lives there too, and its text reaches the caller without a hop.
-        guard let task = inFlight.start(id: id, cancel: cancel, on: group.any(), {
-            await self.serve(id: id, request, sampling: sampling, cancel: cancel, logger: requestLogger,
+        // On the caller's event loop when it runs on one of the group's (a gRPC handler does): the
+        // turn then runs there too, over a runtime connection of that loop, and its text reaches
+        // the caller without a thread hop.
+        let loop = group.any()
+        guard let task = inFlight.start(id: id, cancel: cancel, on: loop, {
+            await self.serve(id: id, request, sampling: sampling, cancel: cancel, loop: loop, logger: requestLogger,
                              to: continuation)
         }) else {
             logger.debug("rejected: shutting down")
@@ -102,7 +104,7 @@ public final class RuntimeEngine: InferenceEngine {
     }
 
     private func serve(id: UInt64, _ request: GenerationRequest, sampling: ResolvedSampling, cancel: CancelSignal,
-                       logger: Logger, to continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation)
+                       loop: any EventLoop, logger: Logger, to continuation: AsyncThrowingStream<GenerationUpdate, any Error>.Continuation)
         async {
         let submitted = ContinuousClock.now
         if let deadline = request.deadline, deadline <= submitted {
@@ -126,7 +128,7 @@ public final class RuntimeEngine: InferenceEngine {
         let maxTokens = request.sampling.maxTokens.flatMap { $0 > 0 ? Int($0) : nil }
         let work = RuntimeSession.Work(job: request.job, sampling: sampling,
                                        stops: request.sampling.stop.filter { !$0.isEmpty }, maxTokens: maxTokens,
-                                       deadline: request.deadline, logger: logger)
+                                       deadline: request.deadline, logger: logger, loop: loop)
         let modelName = model.descriptor.name
         let restartReason = await session.execute(work, cancel: cancel, emit: { text in
             continuation.yield(.delta(text))

@@ -19,10 +19,18 @@ struct ReplyTokenCounter: Sendable, Equatable {
     /// Pieces begun so far (the last one may still grow).
     private(set) var count = 0
 
+    /// What the pre-tokenizer sees in one scalar.
+    enum Class: Sendable, Equatable { case newline, space, single, letter, punct }
+
     /// Feeds the next scalar; true when it begins a new piece.
     mutating func begins(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        if value == 0x0A || value == 0x0D {
+        begins(Self.classify(scalar))
+    }
+
+    /// Feeds the next scalar by its class; true when it begins a new piece.
+    mutating func begins(_ scalarClass: Class) -> Bool {
+        switch scalarClass {
+        case .newline:
             switch kind {
             case .newlines, .spaces, .punct:
                 kind = .newlines
@@ -30,19 +38,46 @@ struct ReplyTokenCounter: Sendable, Equatable {
             default:
                 return open(.newlines)
             }
-        }
-        if scalar.properties.isWhitespace {
+        case .space:
             if kind == .spaces {
                 spaceRun += 1
                 return false
             }
             spaceRun = 1
             return open(.spaces)
-        }
-        if value >= 0x2E80 || scalar.properties.numericType != nil {
+        case .single:
             return open(.single)
+        case .letter:
+            return continueOrOpen(.word)
+        case .punct:
+            return continueOrOpen(.punct)
         }
-        let next: Kind = scalar.properties.isAlphabetic ? .word : .punct
+    }
+
+    /// The class of `scalar`: ASCII from a table (nearly every reply is mostly ASCII, and asking
+    /// for Unicode properties costs a lookup per character), anything else from its properties.
+    static func classify(_ scalar: Unicode.Scalar) -> Class {
+        let value = scalar.value
+        guard value < 0x80 else { return classifyByProperties(scalar) }
+        switch UInt8(truncatingIfNeeded: value) {
+        case 0x0A, 0x0D: return .newline
+        case 0x09, 0x0B, 0x0C, 0x20: return .space
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return .single
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return .letter
+        default: return .punct
+        }
+    }
+
+    /// The general rule, for any scalar (`classify` agrees with it on ASCII: see the tests).
+    static func classifyByProperties(_ scalar: Unicode.Scalar) -> Class {
+        let value = scalar.value
+        if value == 0x0A || value == 0x0D { return .newline }
+        if scalar.properties.isWhitespace { return .space }
+        if value >= 0x2E80 || scalar.properties.numericType != nil { return .single }
+        return scalar.properties.isAlphabetic ? .letter : .punct
+    }
+
+    private mutating func continueOrOpen(_ next: Kind) -> Bool {
         if kind == next, next == .word || next == .punct { return false }
         if kind == .spaces, spaceRun == 1 {
             // ` word`: the space opened the piece this word continues.

@@ -58,13 +58,15 @@ extension RuntimeSession {
                         stops: [], maxTokens: nil, deadline: nil, logger: logger)
         let turn = RuntimeTurnDriver.Turn(work: work, resetSystemPrompt: system, prompt: "",
                                           runtimeKnownClean: runtimeClean, cadence: cadence, generates: false)
-        let driver = RuntimeTurnDriver(client: client(for: incarnation), timing: tuning.turnTiming, logger: logger)
+        let client = client(for: incarnation)
+        let loop = client.eventLoop
+        let driver = RuntimeTurnDriver(client: client, loop: loop, timing: tuning.turnTiming, logger: logger)
         logger.debug("idle: resetting the runtime to the default system prompt",
                      metadata: ["incarnation": "\(incarnation.id)"])
         let started = ContinuousClock.now
         // Not cancelled by anyone's task cancellation: like a request's turn it settles the
         // runtime before it ends (`cancel` shortens it).
-        let report = await Task { await driver.run(turn, cancel: cancel, emit: { _ in }) { _ in } }.value
+        let report = await loop.startTask { await driver.run(turn, cancel: cancel, emit: { _ in }) { _ in } }.value
         runtimeClean = report.clean
         if let reason = report.restartReason {
             onRuntimeError(reason)

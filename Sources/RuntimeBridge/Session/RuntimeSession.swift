@@ -15,6 +15,9 @@ actor RuntimeSession {
         var maxTokens: Int?
         var deadline: ContinuousClock.Instant?
         var logger: Logger
+        /// The event loop the caller runs on, if any: the turn runs there, over a runtime
+        /// connection of that loop, so its text reaches the caller on the caller's thread.
+        var loop: (any EventLoop)?
     }
 
     /// What the caller hears: the end, and what the summary is made of.
@@ -122,13 +125,14 @@ actor RuntimeSession {
             let turn = RuntimeTurnDriver.Turn(work: work, resetSystemPrompt: plan.resetSystemPrompt,
                                               prompt: plan.prompt, runtimeKnownClean: runtimeClean,
                                               cadence: cadence)
-            let driver = RuntimeTurnDriver(client: client, timing: tuning.turnTiming, logger: logger)
+            let loop = work.loop ?? client.eventLoop
+            let driver = RuntimeTurnDriver(client: client, loop: loop, timing: tuning.turnTiming, logger: logger)
             let base = Result(end: .failed(.cancelled), contextReused: plan.contextReused && !usesPreparation,
                               promptTokens: plan.promptTokens)
             // The driver must keep pacing its polls while it stops and settles the runtime after
             // the caller left, so it runs in a task that the caller's cancellation does not reach
             // (the `cancel` signal does).
-            let report = await client.eventLoop.startTask {
+            let report = await loop.startTask {
                 await driver.run(turn, cancel: cancel, emit: emit) { report in
                     if let result = Self.earlyAnswer(report, base: base) { answer(result) }
                 }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 
 /// Performs what a `RuntimeTurnStateMachine` decides: the HTTP calls to the runtime, the pauses
 /// between polls, the relay of this generation's text through a `ReplyFilter`, and the cuts
@@ -7,6 +8,9 @@ import Logging
 /// handed over idle and drained, or a restart was asked for.
 struct RuntimeTurnDriver {
     let client: RuntimeClient
+    /// Where the turn runs: its calls go over this loop's connection and its pauses are this
+    /// loop's timers, so the turn never leaves the loop's thread (see `RuntimeClient`).
+    let loop: any EventLoop
     let timing: RuntimeTurnStateMachine.Timing
     let logger: Logger
 
@@ -64,12 +68,12 @@ struct RuntimeTurnDriver {
             switch action {
             case let .postReset(systemPrompt):
                 action = await post("reset", &machine) { () async throws(RuntimeClientError) in
-                    try await client.reset(systemPrompt: systemPrompt)
+                    try await client.reset(systemPrompt: systemPrompt, on: loop)
                 }
 
             case .postGenerate:
                 action = await post("generate", &machine) { () async throws(RuntimeClientError) in
-                    try await client.generate(prompt: turn.prompt, sampling: turn.work.sampling)
+                    try await client.generate(prompt: turn.prompt, sampling: turn.work.sampling, on: loop)
                 }
 
             case let .poll(after), let .stopAndPoll(after):
@@ -81,7 +85,7 @@ struct RuntimeTurnDriver {
                 }
                 if case .stopAndPoll = action {
                     do throws(RuntimeClientError) {
-                        try await client.stop()
+                        try await client.stop(on: loop)
                         logger.debug("stop sent")
                     } catch {
                         action = machine.failed(error)
@@ -89,7 +93,7 @@ struct RuntimeTurnDriver {
                     }
                 }
                 // A cancellation ends the pause at once; a deadline shortens it.
-                await cancel.pause(for: Self.capped(after, by: cut || answered ? nil : turn.work.deadline), on: client.eventLoop)
+                await cancel.pause(for: Self.capped(after, by: cut || answered ? nil : turn.work.deadline), on: loop)
                 if !cut, !answered, let reason = Self.cutReason(turn.work.deadline, cancel) {
                     cut = true
                     logger.debug("cutting the reply", metadata: ["reason": "\(reason)"])
@@ -100,7 +104,7 @@ struct RuntimeTurnDriver {
                 let sentAt = ContinuousClock.now
                 let poll: RuntimePoll
                 do throws(RuntimeClientError) {
-                    poll = try await client.poll()
+                    poll = try await client.poll(on: loop)
                 } catch {
                     action = machine.failed(error)
                     continue

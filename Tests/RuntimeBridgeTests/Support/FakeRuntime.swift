@@ -67,6 +67,7 @@ final class FakeRuntime: @unchecked Sendable {
     private let group: any EventLoopGroup
     private var serverChannel: (any Channel)?
     private var connections: [ObjectIdentifier: any Channel] = [:]
+    private var accepted = 0
     private var onDeath: (@Sendable () -> Void)?
     private(set) var port = 0
 
@@ -112,6 +113,9 @@ final class FakeRuntime: @unchecked Sendable {
     }
 
     // MARK: - Test controls
+
+    /// Connections accepted so far.
+    var acceptedConnections: Int { locked { accepted } }
 
     func setScript(_ script: @escaping @Sendable (String) -> Reply) { locked { self.script = script } }
     func setReply(_ reply: Reply) { setScript { _ in reply } }
@@ -256,7 +260,10 @@ final class FakeRuntime: @unchecked Sendable {
     // MARK: - Plumbing
 
     private func register(_ channel: any Channel) {
-        locked { connections[ObjectIdentifier(channel)] = channel }
+        locked {
+            connections[ObjectIdentifier(channel)] = channel
+            accepted += 1
+        }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.locked { _ = self?.connections.removeValue(forKey: ObjectIdentifier(channel)) }
         }
