@@ -47,10 +47,10 @@ final class TokenBudgetTests: XCTestCase {
         let start = ContinuousClock.now
         var result = RuntimeSession.Result(end: .finished(.stop))
         result.completionTokens = 20
-        result.strippedThinkPrefix = true
-        result.firstChunkAt = start + interval * 3
-        result.lastChunkAt = start + interval * 24
-        result.endSeenAt = start + interval * 25
+        result.timeline.strippedThinkPrefix = true
+        result.timeline.firstChunkAt = start + interval * 3
+        result.timeline.lastChunkAt = start + interval * 24
+        result.timeline.endSeenAt = start + interval * 25
         let rate = DecodeRate(result, finishReason: .stop)
         XCTAssertEqual(rate.tokensPerSecond, 4.5, accuracy: 0.01)
         XCTAssertEqual(rate.milliseconds(forCompletionTokens: 20) / 1000, 20 / 4.5, accuracy: 0.01,

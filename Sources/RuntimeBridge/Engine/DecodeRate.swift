@@ -13,12 +13,13 @@ struct DecodeRate: Sendable, Equatable {
 
     init(_ result: RuntimeSession.Result, finishReason: GenerationSummary.FinishReason) {
         let ranToTheEnd = finishReason == .stop
-        guard let first = result.firstChunkAt,
-              let last = ranToTheEnd ? (result.endSeenAt ?? result.lastChunkAt) : result.lastChunkAt else {
+        let timeline = result.timeline
+        guard let first = timeline.firstChunkAt,
+              let last = ranToTheEnd ? (timeline.endSeenAt ?? timeline.lastChunkAt) : timeline.lastChunkAt else {
             tokensPerSecond = 0
             return
         }
-        let decoded = result.completionTokens + (result.strippedThinkPrefix ? Self.thinkPrefixTokens : 0)
+        let decoded = result.completionTokens + (timeline.strippedThinkPrefix ? Self.thinkPrefixTokens : 0)
             + (ranToTheEnd ? 1 : 0) - Self.tokensPerChunk
         let seconds = (last - first).milliseconds / 1000
         tokensPerSecond = decoded > 0 && seconds > 0 ? Double(decoded) / seconds : 0

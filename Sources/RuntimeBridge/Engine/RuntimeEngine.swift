@@ -158,11 +158,11 @@ public final class RuntimeEngine: InferenceEngine {
             let summary = GenerationSummary(
                 finishReason: reason, promptTokens: result.promptTokens, completionTokens: result.completionTokens,
                 estimated: true, queueMilliseconds: ms(dequeued - submitted),
-                timeToFirstTokenMilliseconds: result.firstDeltaAt.map { ms($0 - dequeued) } ?? 0,
+                timeToFirstTokenMilliseconds: result.timeline.firstDeltaAt.map { ms($0 - dequeued) } ?? 0,
                 generationMilliseconds: ms(end - dequeued), totalMilliseconds: ms(end - submitted),
                 tokensPerSecond: decode.tokensPerSecond, contextReused: result.contextReused, model: model,
                 decodeMilliseconds: decode.milliseconds(forCompletionTokens: result.completionTokens),
-                prefillMilliseconds: result.firstChunkAt.map { ms($0 - dequeued) } ?? 0)
+                prefillMilliseconds: result.timeline.firstChunkAt.map { ms($0 - dequeued) } ?? 0)
             continuation.yield(.done(summary))
             continuation.finish()
             logger.debug("finished", metadata: [

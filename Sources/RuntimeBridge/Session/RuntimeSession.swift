@@ -31,13 +31,7 @@ actor RuntimeSession {
         var contextReused = false
         var promptTokens = 0
         var completionTokens = 0
-        /// The first text relayed to the caller.
-        var firstDeltaAt: ContinuousClock.Instant?
-        /// The runtime's first chunk (the think prefix), its last, and the end of the run.
-        var firstChunkAt: ContinuousClock.Instant?
-        var lastChunkAt: ContinuousClock.Instant?
-        var endSeenAt: ContinuousClock.Instant?
-        var strippedThinkPrefix = false
+        var timeline = TurnTimeline()
     }
 
     let host: any RuntimeHost
@@ -208,11 +202,7 @@ actor RuntimeSession {
     private static func earlyAnswer(_ report: RuntimeTurnDriver.Report, base: Result) -> Result? {
         var result = base
         result.completionTokens = report.completionTokens
-        result.firstDeltaAt = report.firstDeltaAt
-        result.firstChunkAt = report.firstChunkAt
-        result.lastChunkAt = report.lastChunkAt
-        result.endSeenAt = report.endSeenAt
-        result.strippedThinkPrefix = report.strippedThinkPrefix
+        result.timeline = report.timeline
         switch report.outcome {
         case let .finished(reason):
             result.end = .finished(reason)

@@ -35,13 +35,7 @@ struct RuntimeTurnDriver {
         var restartReason: String?
         var reply = ""
         var completionTokens = 0
-        /// First text of the reply relayed to the caller.
-        var firstDeltaAt: ContinuousClock.Instant?
-        /// The runtime's first and last chunks, and when the end of the run was seen.
-        var firstChunkAt: ContinuousClock.Instant?
-        var lastChunkAt: ContinuousClock.Instant?
-        var endSeenAt: ContinuousClock.Instant?
-        var strippedThinkPrefix = false
+        var timeline = TurnTimeline()
         /// The runtime's timing as learnt by the end of this turn.
         var cadence = PollPacer.Cadence()
         /// Polls of `generate_provider` in this turn (all states).
@@ -59,7 +53,7 @@ struct RuntimeTurnDriver {
         var cut = false
         var answered = false
         let deliver: (String) -> Void = { text in
-            if report.firstDeltaAt == nil { report.firstDeltaAt = .now }
+            if report.timeline.firstDeltaAt == nil { report.timeline.firstDeltaAt = .now }
             emit(text)
         }
         var action = machine.start(runtimeKnownClean: turn.runtimeKnownClean, at: .now)
@@ -119,8 +113,7 @@ struct RuntimeTurnDriver {
                     logger.debug("discarded runtime text that is not this reply's",
                                  metadata: ["chars": "\(leftover.count)"])
                 case let .relay(chunk):
-                    if report.firstChunkAt == nil { report.firstChunkAt = now }
-                    report.lastChunkAt = now
+                    report.timeline.chunk(at: now)
                     if let event = filter.absorb(chunk, deliver: deliver), !cut {
                         cut = true
                         action = machine.cut(Self.cut(for: event), at: now)
@@ -134,7 +127,7 @@ struct RuntimeTurnDriver {
                     action = machine.answered(at: .now)
                     continue
                 }
-                report.endSeenAt = report.endSeenAt ?? .now
+                report.timeline.endSeenAt = report.timeline.endSeenAt ?? .now
                 report.outcome = outcome
                 if case .finished(.stop) = outcome, let event = filter.finish(deliver: deliver) {
                     // The tail held back for the checks ended the reply after all.
@@ -142,7 +135,7 @@ struct RuntimeTurnDriver {
                 }
                 report.reply = filter.reply
                 report.completionTokens = filter.tokens
-                report.strippedThinkPrefix = filter.strippedThinkPrefix
+                report.timeline.strippedThinkPrefix = filter.strippedThinkPrefix
                 answered = true
                 answer(report)
                 action = machine.answered(at: .now)
