@@ -24,7 +24,11 @@ final class HTTP2ServerConnection: SessionEvents {
     var session: OpaquePointer?
     /// nghttp2's `user_data`: lives as long as the session.
     private var relay: SessionEventRelay?
-    var streams: [Int32: ServerStream] = [:]
+    var streams = StreamTable()
+    /// Recent request header values, handed out again instead of decoded anew per call.
+    var headerStrings = RequestHeaderStrings()
+    /// The last method called here (see `route(for:)`).
+    var lastRoute: RPCRoute?
     private var flushScheduled = false
     /// Inside `receive`: responses that handlers finish there (unary calls answered from memory) go
     /// out with the flush at its end, so they need no extra event-loop task each.
@@ -155,7 +159,7 @@ final class HTTP2ServerConnection: SessionEvents {
 
     /// The socket is gone (or going): every call still running is cancelled.
     func connectionClosed() {
-        for stream in streams.values {
+        for stream in streams.all {
             let wasRunning = stream.response.abandon()
             if wasRunning { stream.abandon() }
         }
