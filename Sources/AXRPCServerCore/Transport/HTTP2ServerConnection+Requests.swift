@@ -246,6 +246,8 @@ extension HTTP2ServerConnection {
     /// `application/grpc` (in any case), optionally followed by `+format` or `;parameters`.
     /// Compared byte by byte: no lowercased copy per call.
     static func isGRPCContentType(_ value: String) -> Bool {
+        // What nearly every client sends, in one compare.
+        if value == "application/grpc" { return true }
         let prefix = "application/grpc".utf8
         var bytes = value.utf8.makeIterator()
         for expected in prefix {

@@ -52,7 +52,7 @@ extension HTTP2ServerConnection {
         stream.inbound = nil
         stream.writeWaiter?.fail(CancellationError())
         stream.writeWaiter = nil
-        configuration.callFinished?(stream.route?.path, error?.code ?? .ok)
+        configuration.callFinished?(stream.route?.label, error?.code ?? .ok)
         let trailers: HeaderBlock
         if let error {
             var block = HeaderBlock([("grpc-status", "\(error.code.rawValue)")])
@@ -185,7 +185,7 @@ extension HTTP2ServerConnection {
             logger(for: stream).debug("stream closed by the client before the call ended", metadata: [
                 "http2_error": "\(errorCode)"])
             stream.abandon()
-            if stream.route != nil { configuration.callFinished?(stream.route?.path, .cancelled) }
+            if stream.route != nil { configuration.callFinished?(stream.route?.label, .cancelled) }
         } else {
             stream.deadlineTimer?.cancel()
             stream.writeWaiter?.fail(CancellationError())

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The request header fields the transport reads itself, told apart by their bytes as nghttp2
 /// hands them over (lowercase: nghttp2 rejects other names), so that a field's name never
 /// becomes a `String`.
@@ -33,8 +39,8 @@ enum RequestHeaderName {
     private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard bytes.count >= count else { return false }
-        return UnsafeBufferPointer(rebasing: bytes[..<count])
-            .elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: count))
+        guard count > 0, let base = bytes.baseAddress else { return true }
+        return memcmp(base, literal.utf8Start, count) == 0
     }
 }
 
@@ -67,7 +73,9 @@ struct RequestHeaderStrings {
     private static func matches(_ candidate: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard candidate.utf8.count == bytes.count else { return false }
         // Strings decoded here are native, so their UTF-8 is contiguous: a plain byte compare.
-        return candidate.utf8.withContiguousStorageIfAvailable { $0.elementsEqual(bytes) }
-            ?? candidate.utf8.elementsEqual(bytes)
+        return candidate.utf8.withContiguousStorageIfAvailable { stored in
+            guard let storedBase = stored.baseAddress, let base = bytes.baseAddress else { return stored.isEmpty }
+            return memcmp(storedBase, base, bytes.count) == 0
+        } ?? candidate.utf8.elementsEqual(bytes)
     }
 }
