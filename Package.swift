@@ -284,7 +284,7 @@ let package = Package(
         .testTarget(name: "AXLLMEmulatorTests", dependencies: ["AXLLMEmulator"]),
         .testTarget(
             name: "AXRPCClientTests",
-            dependencies: ["AXRPCClient", "RPCProtocol", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["AXRPCClient", "NGHTTP2Session", "RPCProtocol", .product(name: "NIOCore", package: "swift-nio")]
         ),
     ]
 )

@@ -15,29 +15,31 @@ package struct HeaderBlock {
         fields.append((name, value))
     }
 
-    /// Calls `body` with an `nghttp2_nv` array describing `fields`.
+    /// Calls `body` with an `nghttp2_nv` array describing `fields`. The bytes and the array are
+    /// temporary allocations (on the stack for the small blocks of a call's headers and status):
+    /// nghttp2 copies them on submit.
     package func withNameValuePairs<R>(_ body: (UnsafePointer<nghttp2_nv>?, Int) -> R) -> R {
         if fields.isEmpty { return body(nil, 0) }
         var byteCount = 0
         for field in fields { byteCount += field.name.utf8.count + field.value.utf8.count }
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(byteCount, 1))
-        let pairs = UnsafeMutablePointer<nghttp2_nv>.allocate(capacity: fields.count)
-        defer {
-            bytes.deallocate()
-            pairs.deallocate()
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(byteCount, 1)) { bytes in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: fields.count) { pairs in
+                guard let bytes = bytes.baseAddress, let pairs = pairs.baseAddress else { return body(nil, 0) }
+                var offset = 0
+                for (index, field) in fields.enumerated() {
+                    let nameStart = bytes + offset
+                    let nameLength = copy(field.name, to: nameStart)
+                    offset += nameLength
+                    let valueStart = bytes + offset
+                    let valueLength = copy(field.value, to: valueStart)
+                    offset += valueLength
+                    (pairs + index).initialize(to: nghttp2_nv(
+                        name: nameStart, value: valueStart, namelen: nameLength, valuelen: valueLength,
+                        flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                }
+                return body(UnsafePointer(pairs), fields.count)
+            }
         }
-        var offset = 0
-        for (index, field) in fields.enumerated() {
-            let nameStart = bytes + offset
-            offset += copy(field.name, to: nameStart)
-            let valueStart = bytes + offset
-            offset += copy(field.value, to: valueStart)
-            pairs[index] = nghttp2_nv(
-                name: nameStart, value: valueStart,
-                namelen: field.name.utf8.count, valuelen: field.value.utf8.count,
-                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-        }
-        return body(UnsafePointer(pairs), fields.count)
     }
 
     private func copy(_ string: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
@@ -59,6 +61,9 @@ package struct HeaderBlock {
         return count
     }
 }
+
+/// Plain strings: the shared blocks of every response (`static let`) cross threads.
+extension HeaderBlock: Sendable {}
 
 extension HeaderBlock: Equatable {
     package static func == (lhs: HeaderBlock, rhs: HeaderBlock) -> Bool {

@@ -1,8 +1,9 @@
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
 /// The NIO end of a client connection: socket bytes in and out of its `HTTP2ClientConnection`.
-final class ClientChannelHandler: ChannelInboundHandler, ClientConnectionOutput {
+final class ClientChannelHandler: ChannelInboundHandler, SessionTransport {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -72,7 +73,7 @@ final class ClientChannelHandler: ChannelInboundHandler, ClientConnectionOutput 
         context.close(promise: nil)
     }
 
-    // MARK: ClientConnectionOutput
+    // MARK: SessionTransport
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
     var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }

@@ -3,14 +3,6 @@ import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 
-/// Where a connection's outgoing bytes go: the channel handler.
-protocol ClientConnectionOutput: AnyObject {
-    var isWritable: Bool { get }
-    var allocator: ByteBufferAllocator { get }
-    func write(_ bytes: ByteBuffer)
-    func close()
-}
-
 /// One HTTP/2 connection to the server: an nghttp2 client session fed with `mem_recv` and
 /// drained with `mem_send`, and the calls on its streams. Confined to its event loop; callers
 /// on other threads reach it through `NIOLoopBound`.
@@ -21,7 +13,7 @@ final class HTTP2ClientConnection: SessionEvents {
     /// Sent with every call (the bearer key).
     var callMetadata = Metadata()
     let maxMessageSize: Int
-    weak var output: (any ClientConnectionOutput)?
+    weak var output: (any SessionTransport)?
 
     var session: OpaquePointer?
     /// nghttp2's `user_data`: lives as long as the session.
@@ -75,7 +67,7 @@ final class HTTP2ClientConnection: SessionEvents {
         self.relay = relay
         let userData = relay.userData
         guard nghttp2_session_client_new2(&session, callbacks, userData, option) == 0 else { return false }
-        var settings = [
+        let settings = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
             // Generation streams are small but many may run at once; a larger window avoids a
             // WINDOW_UPDATE round trip per 64 KiB on big responses.
@@ -83,9 +75,7 @@ final class HTTP2ClientConnection: SessionEvents {
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
                                    value: UInt32(ClientStream.maxHeaderListSize)),
         ]
-        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0
-        else { return false }
-        nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, 1 << 24)
+        guard let session, SessionOutput.open(session, settings: settings, connectionWindow: 1 << 24) else { return false }
         flush()
         return true
     }
@@ -93,13 +83,10 @@ final class HTTP2ClientConnection: SessionEvents {
     /// Feeds bytes from the socket to nghttp2, which calls back into the stream code.
     func receive(_ buffer: ByteBuffer) {
         guard let session else { return }
-        let result = buffer.withUnsafeReadableBytes { bytes in
-            nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
-        }
-        if result < 0 {
+        if let failure = SessionOutput.receive(buffer, into: session) {
             // Most likely not an HTTP/2 server at all (e.g. an HTTP/1.1 port).
             noteFailure(RPCError(.unavailable, "HTTP/2 protocol error from \(authority): "
-                + String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: result)))))
+                + SessionOutput.describe(failure)))
             markUnusable()
             flush()
             output?.close()
@@ -110,14 +97,11 @@ final class HTTP2ClientConnection: SessionEvents {
     /// inside an nghttp2 callback: `mem_send` is not reentrant.
     func flush() {
         guard let session, let output else { return }
-        switch SessionOutput.drain(session, allocator: output.allocator, isWritable: { output.isWritable }) {
-        case let .failed(code):
-            noteFailure(RPCError(.unavailable, "HTTP/2 session to \(authority) failed: " + SessionOutput.describe(code)))
+        if let failure = SessionOutput.send(session, to: output) {
+            noteFailure(RPCError(.unavailable, "HTTP/2 session to \(authority) failed: " + SessionOutput.describe(failure)))
             markUnusable()
             output.close()
             return
-        case let .bytes(batch):
-            if let batch { output.write(batch) }
         }
         // nghttp2 is done with the connection: GOAWAY exchanged and every stream closed.
         if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {

@@ -107,8 +107,8 @@ struct ServerCommand: AsyncParsableCommand {
         let statusWatcher = engine.watchStatus()
         defer { statusWatcher.cancel() }
         var transport = TransportConfiguration()
-        transport.callFinished = { path, code in
-            metrics.requestFinished(api: "grpc", method: path.map(MethodPath.label) ?? "unknown", code: code.name)
+        transport.callFinished = { method, code in
+            metrics.requestFinished(api: "grpc", method: method ?? "unknown", code: code.name)
         }
         transport.access = secured.access
         transport.tls = secured.tls

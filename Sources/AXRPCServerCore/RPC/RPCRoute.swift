@@ -42,12 +42,15 @@ package struct RPCRoute: Sendable {
     package typealias ImmediateHandler = @Sendable (ByteBuffer, ServerContext) throws -> ByteBuffer
 
     package let path: String
+    /// The method as metrics name it (`MethodPath.label`), made once rather than per call.
+    package let label: String
     package let kind: RPCMethodKind
     package let handler: Handler
     package let immediate: ImmediateHandler?
 
     package init(path: String, kind: RPCMethodKind, immediate: ImmediateHandler? = nil, handler: @escaping Handler) {
         self.path = path
+        self.label = MethodPath.label(path)
         self.kind = kind
         self.immediate = immediate
         self.handler = handler

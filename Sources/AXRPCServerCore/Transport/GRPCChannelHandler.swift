@@ -1,9 +1,10 @@
 import AXRPCFrontEnd
 import Logging
+import NGHTTP2Session
 import NIOCore
 
 /// The NIO end of a connection: socket bytes in and out of its `HTTP2ServerConnection`.
-final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput {
+final class GRPCChannelHandler: ChannelInboundHandler, SessionTransport {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -97,7 +98,7 @@ final class GRPCChannelHandler: ChannelInboundHandler, ConnectionOutput {
         context.close(promise: nil)
     }
 
-    // MARK: ConnectionOutput
+    // MARK: SessionTransport
 
     var isWritable: Bool { context != nil && writable }
     var allocator: ByteBufferAllocator { channelAllocator }

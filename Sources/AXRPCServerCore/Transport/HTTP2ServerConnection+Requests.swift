@@ -11,13 +11,13 @@ extension HTTP2ServerConnection {
         guard frame.opensRequest else { return 0 }
         let id = frame.streamID
         let allocator = output?.allocator ?? ByteBufferAllocator()
-        streams[id] = ServerStream(id: id, maxMessageSize: configuration.maxMessageSize, allocator: allocator)
+        streams.insert(ServerStream(id: id, maxMessageSize: configuration.maxMessageSize, allocator: allocator))
         return 0
     }
 
     func header(_ frame: FrameEvent, name: UnsafeBufferPointer<UInt8>,
                 value: UnsafeBufferPointer<UInt8>) -> Int32 {
-        guard let stream = streams[frame.streamID] else { return 0 }
+        guard let stream = streams.find(frame.streamID) else { return 0 }
         // RFC 9113 counts 32 octets of overhead per field; nghttp2 1.52 does not enforce the limit.
         stream.headerListSize += name.count + value.count + 32
         if stream.headerListSize > configuration.maxHeaderListSize {
@@ -26,24 +26,23 @@ extension HTTP2ServerConnection {
             return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         guard frame.opensRequest else { return 0 }
-        let name = String(decoding: name, as: UTF8.self)
-        let value = String(decoding: value, as: UTF8.self)
-        switch name {
-        case ":method": stream.method = value
-        case ":path": stream.path = value
-        case "content-type": stream.contentType = value
-        case "grpc-timeout": stream.timeoutHeader = value
-        case "grpc-encoding": stream.encoding = value
-        default:
+        switch RequestHeaderName(name) {
+        case .method: stream.method = headerStrings.string(value)
+        case .path: stream.path = headerStrings.string(value)
+        case .contentType: stream.contentType = headerStrings.string(value)
+        case .timeout: stream.timeoutHeader = String(decoding: value, as: UTF8.self)
+        case .encoding: stream.encoding = headerStrings.string(value)
+        case .reserved:
             // Pseudo-headers, connection-level and reserved grpc-* fields are not metadata.
-            if name.hasPrefix(":") || name.hasPrefix("grpc-") || name == "te" { break }
-            try? stream.metadata.addWireHeader(name: name, value: value)
+            break
+        case .metadata:
+            try? stream.metadata.addWireHeader(name: headerStrings.string(name), value: headerStrings.string(value))
         }
         return 0
     }
 
     func frameReceived(_ frame: FrameEvent) -> Int32 {
-        guard let stream = streams[frame.streamID] else { return 0 }
+        guard let stream = streams.find(frame.streamID) else { return 0 }
         if frame.opensRequest {
             dispatch(stream)
         }
@@ -54,7 +53,7 @@ extension HTTP2ServerConnection {
     }
 
     func dataReceived(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard let stream = streams[streamID], stream.request.readsBody, let route = stream.route else {
+        guard let stream = streams.find(streamID), stream.request.readsBody, let route = stream.route else {
             // Nobody will read these: the window goes back at once.
             returnWindow(streamID, bytes.count)
             return 0
@@ -100,13 +99,15 @@ extension HTTP2ServerConnection {
             return
         }
         // Before the route lookup, so that a caller without a key learns nothing about the API.
-        if let denied = configuration.access.authorizeGRPC(path: stream.path,
+        // The metadata lookup only when keys are configured: an open server skips it per call.
+        if configuration.access.isEnabled,
+           let denied = configuration.access.authorizeGRPC(path: stream.path,
                                                            authorization: stream.metadata["authorization"]) {
             logger.info("refused a call without a valid API key", metadata: ["peer": "\(peer)", "path": "\(stream.path)"])
             fail(stream, denied)
             return
         }
-        guard let route = router[stream.path] else {
+        guard let route = route(for: stream.path) else {
             let service = stream.path.split(separator: "/").first.map(String.init) ?? ""
             let message = router.serviceNames.contains(service)
                 ? "unknown method \(stream.path)" : "unknown service \(service)"
@@ -169,7 +170,7 @@ extension HTTP2ServerConnection {
     }
 
     private func deadlineExpired(_ id: Int32, timeout: GRPCTimeout) {
-        guard let stream = streams[id], !stream.isFinished else { return }
+        guard let stream = streams.find(id), !stream.isFinished else { return }
         stream.deadlineTimer = nil
         logger(for: stream).debug("deadline exceeded")
         fail(stream, RPCError(.deadlineExceeded, "deadline exceeded after \(timeout.headerValue)"))
@@ -177,7 +178,6 @@ extension HTTP2ServerConnection {
     }
 
     private func startHandler(_ stream: ServerStream, route: RPCRoute, request: RawRequest) {
-        let sink = StreamResponseSink(streamID: stream.id, connection: loopBound)
         if let immediate = route.immediate, case let .single(bytes) = request {
             // Answered from memory on this loop: the request's logger is built only if needed.
             let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
@@ -195,6 +195,7 @@ extension HTTP2ServerConnection {
         let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline,
                                     peer: peer, logger: logger(for: stream))
         let handler = route.handler
+        let sink = StreamResponseSink(streamID: stream.id, connection: loopBound)
         // On this connection's loop: each response message is queued without a thread hop.
         stream.task = calls.run(on: eventLoop) {
             do {
@@ -212,7 +213,7 @@ extension HTTP2ServerConnection {
 
     /// A streaming handler took a message of `wireBytes`: the client may send that much more.
     func handlerConsumed(_ wireBytes: Int, on streamID: Int32) {
-        guard let stream = streams[streamID], stream.unconsumedBytes > 0 else { return }
+        guard let stream = streams.find(streamID), stream.unconsumedBytes > 0 else { return }
         let count = min(wireBytes, stream.unconsumedBytes)
         stream.unconsumedBytes -= count
         returnWindow(streamID, count)
@@ -233,11 +234,29 @@ extension HTTP2ServerConnection {
         return logger
     }
 
-    /// `application/grpc`, optionally followed by `+format` or `;parameters`.
+    /// The route of `path`: the connection's last one when it is the same method again (a
+    /// client's calls mostly are), without hashing the path.
+    private func route(for path: String) -> RPCRoute? {
+        if let lastRoute, lastRoute.path == path { return lastRoute }
+        let route = router[path]
+        if route != nil { lastRoute = route }
+        return route
+    }
+
+    /// `application/grpc` (in any case), optionally followed by `+format` or `;parameters`.
+    /// Compared byte by byte: no lowercased copy per call.
     static func isGRPCContentType(_ value: String) -> Bool {
-        let prefix = "application/grpc"
-        guard value.lowercased().hasPrefix(prefix) else { return false }
-        let rest = value.dropFirst(prefix.count)
-        return rest.isEmpty || rest.hasPrefix("+") || rest.hasPrefix(";")
+        // What nearly every client sends, in one compare.
+        if value == "application/grpc" { return true }
+        let prefix = "application/grpc".utf8
+        var bytes = value.utf8.makeIterator()
+        for expected in prefix {
+            guard let byte = bytes.next() else { return false }
+            // What `lowercased()` did for this ASCII prefix: capitals fold, nothing else does.
+            let folded = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            guard folded == expected else { return false }
+        }
+        guard let next = bytes.next() else { return true }
+        return next == UInt8(ascii: "+") || next == UInt8(ascii: ";")
     }
 }

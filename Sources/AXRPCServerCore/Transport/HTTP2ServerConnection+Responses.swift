@@ -7,11 +7,10 @@ import RPCProtocol
 extension HTTP2ServerConnection {
     /// Queues a framed message on a stream; the future completes when the writer may go on.
     func enqueue(message: ByteBuffer, on streamID: Int32) -> EventLoopFuture<Void> {
-        guard let stream = streams[streamID], !stream.isFinished, session != nil else {
+        guard let stream = streams.find(streamID), !stream.isFinished, session != nil else {
             return eventLoop.makeFailedFuture(CancellationError())
         }
-        var message = message
-        stream.pending.writeBuffer(&message)
+        stream.queue(message)
         messageQueued(stream)
         scheduleFlush()
         guard stream.pending.readableBytes > configuration.streamSendHighWater else {
@@ -24,9 +23,9 @@ extension HTTP2ServerConnection {
 
     /// The handler is done: send an optional last message, then the status.
     func finish(streamID: Int32, finalMessage: ByteBuffer?, error: RPCError?) {
-        guard let stream = streams[streamID], !stream.isFinished else { return }
-        if var finalMessage {
-            stream.pending.writeBuffer(&finalMessage)
+        guard let stream = streams.find(streamID), !stream.isFinished else { return }
+        if let finalMessage {
+            stream.queue(finalMessage)
             messageQueued(stream)
         }
         complete(stream, error)
@@ -53,23 +52,26 @@ extension HTTP2ServerConnection {
         stream.inbound = nil
         stream.writeWaiter?.fail(CancellationError())
         stream.writeWaiter = nil
-        configuration.callFinished?(stream.route?.path, error?.code ?? .ok)
-        var trailers = HeaderBlock()
-        trailers.add("grpc-status", "\((error?.code ?? .ok).rawValue)")
+        configuration.callFinished?(stream.route?.label, error?.code ?? .ok)
+        let trailers: HeaderBlock
         if let error {
-            if !error.message.isEmpty { trailers.add("grpc-message", StatusMessageEncoding.encode(error.message)) }
-            for field in error.trailers.wireHeaders { trailers.add(field.name, field.value) }
+            var block = HeaderBlock([("grpc-status", "\(error.code.rawValue)")])
+            if !error.message.isEmpty { block.add("grpc-message", StatusMessageEncoding.encode(error.message)) }
+            for field in error.trailers.wireHeaders { block.add(field.name, field.value) }
+            trailers = block
             if error.code != .cancelled {
                 logger(for: stream).debug("call failed", metadata: [
                     "code": "\(error.code.name)", "message": "\(error.message)"])
             }
-        } else if logger.logLevel <= .debug {
-            logger(for: stream).debug("call finished", metadata: ["code": "OK"])
+        } else {
+            trailers = ResponseHeaders.okTrailers
+            if logger.logLevel <= .debug { logger(for: stream).debug("call finished", metadata: ["code": "OK"]) }
         }
         switch stream.response.finish(with: trailers) {
         case let .sendTrailersOnly(trailers):
-            var block = HeaderBlock([(":status", "200"), ("content-type", "application/grpc")])
-            block.fields.append(contentsOf: trailers.fields)
+            // The OK status alone (an empty stream) is one block made once.
+            var block = error == nil ? ResponseHeaders.okTrailersOnly : ResponseHeaders.grpc
+            if error != nil { block.fields.append(contentsOf: trailers.fields) }
             submitResponse(stream, headers: block, withBody: false)
         case let .queueTrailers(resume):
             if resume { resumeData(stream) }
@@ -94,8 +96,7 @@ extension HTTP2ServerConnection {
     private func messageQueued(_ stream: ServerStream) {
         switch stream.response.messageQueued() {
         case .submitHeaders:
-            submitResponse(stream, headers: HeaderBlock([(":status", "200"), ("content-type", "application/grpc")]),
-                           withBody: true)
+            submitResponse(stream, headers: ResponseHeaders.grpc, withBody: true)
         case .resume:
             resumeData(stream)
         case .none, .refuse:
@@ -127,7 +128,7 @@ extension HTTP2ServerConnection {
     /// nghttp2 asks for up to `length` body bytes of a stream.
     func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
                           flags: UnsafeMutablePointer<UInt32>) -> Int {
-        guard let stream = streams[streamID] else {
+        guard let stream = streams.find(streamID) else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         let count = min(length, stream.pending.readableBytes)
@@ -177,14 +178,14 @@ extension HTTP2ServerConnection {
     }
 
     func streamClosed(_ streamID: Int32, errorCode: UInt32) -> Int32 {
-        guard let stream = streams.removeValue(forKey: streamID) else { return 0 }
+        guard let stream = streams.remove(streamID) else { return 0 }
         returnWindow(streamID, stream.unconsumedBytes)
         stream.unconsumedBytes = 0
         if stream.response.abandon() {
             logger(for: stream).debug("stream closed by the client before the call ended", metadata: [
                 "http2_error": "\(errorCode)"])
             stream.abandon()
-            if stream.route != nil { configuration.callFinished?(stream.route?.path, .cancelled) }
+            if stream.route != nil { configuration.callFinished?(stream.route?.label, .cancelled) }
         } else {
             stream.deadlineTimer?.cancel()
             stream.writeWaiter?.fail(CancellationError())

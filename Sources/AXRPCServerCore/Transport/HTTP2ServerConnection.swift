@@ -19,12 +19,16 @@ final class HTTP2ServerConnection: SessionEvents {
     let requestTag = RequestID.next()
     /// The server's running handlers, which its shutdown waits for.
     let calls: CallTracker
-    weak var output: (any ConnectionOutput)?
+    weak var output: (any SessionTransport)?
 
     var session: OpaquePointer?
     /// nghttp2's `user_data`: lives as long as the session.
     private var relay: SessionEventRelay?
-    var streams: [Int32: ServerStream] = [:]
+    var streams = StreamTable()
+    /// Recent request header values, handed out again instead of decoded anew per call.
+    var headerStrings = RequestHeaderStrings()
+    /// The last method called here (see `route(for:)`).
+    var lastRoute: RPCRoute?
     private var flushScheduled = false
     /// Inside `receive`: responses that handlers finish there (unary calls answered from memory) go
     /// out with the flush at its end, so they need no extra event-loop task each.
@@ -70,7 +74,7 @@ final class HTTP2ServerConnection: SessionEvents {
         self.relay = relay
         let userData = relay.userData
         guard nghttp2_session_server_new2(&session, callbacks, userData, option) == 0 else { return false }
-        var settings = [
+        let settings = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
                                    value: configuration.maxConcurrentStreams),
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
@@ -78,10 +82,7 @@ final class HTTP2ServerConnection: SessionEvents {
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
                                    value: 1 << 20),
         ]
-        guard nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count) == 0
-        else { return false }
-        // A larger connection window lets big requests arrive without a round trip per 64 KiB.
-        nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, 1 << 24)
+        guard let session, SessionOutput.open(session, settings: settings, connectionWindow: 1 << 24) else { return false }
         flush()
         return true
     }
@@ -90,31 +91,27 @@ final class HTTP2ServerConnection: SessionEvents {
     func receive(_ buffer: ByteBuffer) {
         guard let session else { return }
         receiving = true
-        let result = buffer.withUnsafeReadableBytes { bytes in
-            nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
-        }
+        let failure = SessionOutput.receive(buffer, into: session)
         receiving = false
         let wanted = flushWanted
         flushWanted = false
-        if result >= 0, wanted { flush() }
-        if result < 0 {
+        if let failure {
             logger.info("closing connection: HTTP/2 protocol error", metadata: [
-                "error": "\(String(cString: nghttp2_strerror(Int32(truncatingIfNeeded: result))))"])
+                "error": "\(SessionOutput.describe(failure))"])
             flush()
             close()
+        } else if wanted {
+            flush()
         }
     }
 
     /// Writes everything nghttp2 has to send, as long as the socket takes it.
     func flush() {
         guard let session, let output else { return }
-        switch SessionOutput.drain(session, allocator: output.allocator, isWritable: { output.isWritable }) {
-        case let .failed(code):
-            logger.warning("closing connection: nghttp2 could not send", metadata: ["error": "\(SessionOutput.describe(code))"])
+        if let failure = SessionOutput.send(session, to: output) {
+            logger.warning("closing connection: nghttp2 could not send", metadata: ["error": "\(SessionOutput.describe(failure))"])
             close()
             return
-        case let .bytes(batch):
-            if let batch { output.write(batch) }
         }
         if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
             close()
@@ -162,7 +159,7 @@ final class HTTP2ServerConnection: SessionEvents {
 
     /// The socket is gone (or going): every call still running is cancelled.
     func connectionClosed() {
-        for stream in streams.values {
+        for stream in streams.all {
             let wasRunning = stream.response.abandon()
             if wasRunning { stream.abandon() }
         }

@@ -49,6 +49,17 @@ final class ServerStream {
         self.pending = allocator.buffer(capacity: 0)
     }
 
+    /// Appends a framed message to `pending`; the first one is taken as it is (no copy into
+    /// the empty buffer: a unary response is then never copied before nghttp2 reads it).
+    func queue(_ message: ByteBuffer) {
+        if pending.readableBytes == 0 {
+            pending = message
+        } else {
+            var message = message
+            pending.writeBuffer(&message)
+        }
+    }
+
     /// Stops the handler and anything waiting on the stream; used when the call ends early.
     func abandon() {
         task?.cancel()

@@ -19,8 +19,9 @@ package struct TransportConfiguration: Sendable {
     package var streamResetRate: UInt64 = 33
     /// Between the shutdown notice and the final GOAWAY, so in-flight requests are counted.
     package var goawayDelay = TimeAmount.milliseconds(100)
-    /// Told of every call's end: the method's path (nil when no such method exists) and status.
-    package var callFinished: (@Sendable (_ path: String?, _ code: StatusCode) -> Void)?
+    /// Told of every call's end: the method's label (`RPCRoute.label`; nil when no such method
+    /// exists) and status.
+    package var callFinished: (@Sendable (_ method: String?, _ code: StatusCode) -> Void)?
     /// Which calls need a bearer key (`--api-key-file`); open by default.
     package var access = AccessPolicy.open
     /// TLS (`--tls-cert`); nil: cleartext h2c.

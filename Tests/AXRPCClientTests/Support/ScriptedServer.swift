@@ -1,3 +1,4 @@
+import NGHTTP2Session
 import NIOCore
 import RPCProtocol
 import XCTest
@@ -6,7 +7,7 @@ import XCTest
 
 /// An `HTTP2ClientConnection` on a real event loop whose output is captured and whose input is
 /// scripted frames: the client's nghttp2 glue under test without a socket or a server.
-final class ScriptedServer: ClientConnectionOutput {
+final class ScriptedServer: SessionTransport {
     /// What one call saw: its messages and its end (nil until finished; .some(nil) = OK).
     struct CallRecord: Sendable {
         var messages: [[UInt8]] = []
@@ -72,7 +73,7 @@ final class ScriptedServer: ClientConnectionOutput {
         }
     }
 
-    // MARK: ClientConnectionOutput
+    // MARK: SessionTransport
 
     func write(_ bytes: ByteBuffer) { written += bytes.readableBytesView }
     func close() { closed = true }
