@@ -121,5 +121,14 @@ final class InferenceServiceTests: XCTestCase {
         XCTAssertEqual(list.models.map(\.name), ["qwen3:4b"])
         let status = await engine.status()
         XCTAssertEqual(service.healthResponse(status).status, .serving)
+
+        let health = try XCTUnwrap(service.routes.first { $0.path == MethodPath.Inference.health }?.immediate)
+        var reply = try health(ByteBuffer(), context)
+        reply.moveReaderIndex(forwardBy: 5)
+        let answer = try HealthResponse(wireBytes: reply)
+        XCTAssertEqual(answer.status, .serving)
+        XCTAssertEqual(answer.model, "qwen3:4b")
+        XCTAssertEqual(answer.queueCapacity, 8)
+        XCTAssertThrowsError(try health(ByteBuffer(bytes: [0xFF]), context), "a malformed request is refused, not answered from the cache")
     }
 }

@@ -70,6 +70,22 @@ package struct RPCRoute: Sendable {
         }
     }
 
+    /// Like `immediateUnary`, for a handler that returns its reply already framed (e.g. from a
+    /// `LatestFrameCache`). The request is still decoded: a malformed one is refused.
+    package static func immediateFramedUnary<Request: WireMessage>(
+        _ path: String, _ body: @escaping @Sendable (Request, ServerContext) throws -> ByteBuffer
+    ) -> RPCRoute {
+        let immediate: ImmediateHandler = { bytes, context in
+            try body(try Request(wireBytes: bytes), context)
+        }
+        return RPCRoute(path: path, kind: .unary, immediate: immediate) { raw, _, context in
+            guard case let .single(bytes) = raw else {
+                throw RPCError(.internalError, "unary method received a request stream")
+            }
+            return try immediate(bytes, context)
+        }
+    }
+
     package static func unary<Request: WireMessage, Response: WireMessage>(
         _ path: String, _ body: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) -> RPCRoute {

@@ -9,6 +9,21 @@ package struct InferenceService: Sendable {
     package let status: StatusCache
     /// The configured models: fixed for the life of the process.
     package let models: [ModelDescriptor]
+    /// Health's framed reply for the current status and uptime second.
+    private let healthFrames = LatestFrameCache<HealthSnapshot>()
+
+    /// What a Health reply says, apart from the fixed version.
+    private struct HealthSnapshot: Equatable, Sendable {
+        var status: RuntimeStatus
+        var uptimeSeconds: UInt64
+    }
+
+    package init(engine: any InferenceEngine, info: ServerInfo, status: StatusCache, models: [ModelDescriptor]) {
+        self.engine = engine
+        self.info = info
+        self.status = status
+        self.models = models
+    }
 
     package var routes: [RPCRoute] {
         [
@@ -18,8 +33,10 @@ package struct InferenceService: Sendable {
             .serverStreaming(MethodPath.Inference.chat) { (request: ChatRequest, writer, context) in
                 try await chat(request, writer: writer, context: context)
             },
-            .immediateUnary(MethodPath.Inference.health) { (_: HealthRequest, _) -> HealthResponse in
-                healthResponse(status.current)
+            .immediateFramedUnary(MethodPath.Inference.health) { (_: HealthRequest, _) in
+                healthFrames.frame(for: HealthSnapshot(status: status.current, uptimeSeconds: info.uptimeSeconds)) {
+                    MessageFramer.frame(healthResponse($0.status, uptimeSeconds: $0.uptimeSeconds))
+                }
             },
             .serverStreaming(MethodPath.Inference.watchHealth) {
                 (_: HealthRequest, writer: ResponseWriter<HealthResponse>, _) in
@@ -41,14 +58,14 @@ package struct InferenceService: Sendable {
         ]
     }
 
-    package func healthResponse(_ status: RuntimeStatus) -> HealthResponse {
+    package func healthResponse(_ status: RuntimeStatus, uptimeSeconds: UInt64? = nil) -> HealthResponse {
         HealthResponse(
             status: status.isServing ? .serving : .notServing,
             runtimeState: BridgeMapping.runtimeState(status.phase),
             model: status.model,
             queueDepth: UInt32(clamping: status.queueDepth),
             queueCapacity: UInt32(clamping: status.queueCapacity),
-            uptimeSeconds: info.uptimeSeconds,
+            uptimeSeconds: uptimeSeconds ?? info.uptimeSeconds,
             runtimeRestarts: UInt32(clamping: status.restarts),
             lastError: status.lastError,
             version: ServerInfo.version,
