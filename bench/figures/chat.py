@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from .common import (RUN, Emulator, grpc, med, pb, ratio, rpc, spread, start_axrpc)
+from .common import (heading, Emulator, grpc, med, pb, ratio, rpc, spread, start_axrpc)
 
 NUMBER = 6
 TITLE = "Chat context reuse (time to first token of the 10th turn)"
@@ -71,11 +71,7 @@ def measure(args) -> dict:
 
 def render(data: dict, rounds: int = 0) -> list[str]:
     runs = data["runs"]
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Emulator: `axllm-emulator --port 0 {' '.join(CHAT_FLAGS)}` (default `--ttft-ms 150`; prefill cost per "
         "128-token chunk as on the AX650), behind `axrpc-server --attach`. A grpcio client holds a 10-turn Chat "
         "conversation (each request = the history so far, with the replies as received); turn 10 is sent as is "

@@ -92,6 +92,20 @@ class Proc:
             Proc.live.remove(self)
 
 
+def heading(number: int, title: str) -> list[str]:
+    """A figure's title and the command that reproduces it: the first lines of its section."""
+    return [f"## {number}. {title}", "", f"Reproduce: `{RUN} --figure {number}`", ""]
+
+
+def baseline_axrpc(name: str, *flags: str) -> Proc | None:
+    """Another build of axrpc-server (say main's) for an A/B in the same run, when
+    AXRPC_BASELINE_SERVER names one; started with `flags` after its host and ports."""
+    binary = os.environ.get("AXRPC_BASELINE_SERVER")
+    if not binary:
+        return None
+    return Proc(name, [binary, "--host", "127.0.0.1", "--grpc-port", "0", "--http-port", "0", *flags], LISTENING)
+
+
 def stop_all() -> None:
     for proc in list(reversed(Proc.live)):
         proc.stop()

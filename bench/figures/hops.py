@@ -4,10 +4,9 @@ Python proxy."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from .common import (LISTENING, RUN, Emulator, Proc, cpu_seconds, med, ratio, rotated, run_stream_client, spread,
+from .common import (baseline_axrpc, heading, Emulator, cpu_seconds, med, ratio, rotated, run_stream_client, spread,
                      SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 9
@@ -53,10 +52,9 @@ def measure(args) -> dict:
     targets = {"axrpc": start_axrpc("fig9-axrpc", *relay_flags),
                "python": start_python("fig9-python", emulator.url)}
     # An A/B against another build (say main's) in the same run: AXRPC_BASELINE_SERVER=path/to/axrpc-server.
-    baseline = os.environ.get("AXRPC_BASELINE_SERVER")
+    baseline = baseline_axrpc("fig9-baseline", *relay_flags)
     if baseline:
-        targets["baseline"] = Proc("fig9-baseline", [baseline, "--host", "127.0.0.1", "--grpc-port", "0",
-                                                     "--http-port", "0", *relay_flags], LISTENING)
+        targets["baseline"] = baseline
     runs: dict = {name: [] for name in targets}
     try:
         for r in range(args.rounds):
@@ -93,11 +91,7 @@ def measure(args) -> dict:
 
 def render(data: dict, rounds: int) -> list[str]:
     runs = data["runs"]
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Emulator: `axllm-emulator --port 0 {' '.join(flags(data['reply']))}` (the emulator stops the reply at "
         "its own length limit: tokens per call below). One Generate per round and target "
         "(`stream_client grpc HOST:PORT 1 PROMPT`) through **axrpc** (`axrpc-server --attach --runtime-url ...`) and "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from .common import RUN, Emulator, med, percentile, ratio, rotated, run_stream_client, spread, start_axrpc, verdict
+from .common import heading, Emulator, med, percentile, ratio, rotated, run_stream_client, spread, start_axrpc, verdict
 
 NUMBER = 7
 TITLE = "Idle-time TTFT (a Generate arriving at an idle server, hardware timing)"
@@ -52,11 +52,7 @@ def measure(args) -> dict:
 
 def render(data: dict, rounds: int) -> list[str]:
     runs = data["runs"]
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Emulator: `axllm-emulator --port 0 {' '.join(FLAGS)}` (4.5 tok/s, 150 ms + 1,200 ms per prefill chunk, "
         f"{RESET_MS:,} ms reset), one per target. Each round, per target, {data['calls']} sequential Generate calls, "
         f"each sent {data['gap_s']:.0f} s after the previous one ended (and the first {data['gap_s']:.0f} s after the "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from .common import (RUN, Emulator, med, percentile, ratio, rotated, run_stream_client, SHARED_RUNTIME, spread, start_axrpc,
+from .common import (heading, Emulator, med, percentile, ratio, rotated, run_stream_client, SHARED_RUNTIME, spread, start_axrpc,
                      verdict)
 
 NUMBER = 3
@@ -49,11 +49,7 @@ def measure(args) -> dict:
 
 def render(data: dict, rounds: int = 0) -> list[str]:
     n = data["per_run"] * data["rounds"]
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Emulator: `axllm-emulator --port 0 --tokens-per-second RATE --ttft-ms 0 --prefill-ms-per-chunk 0 "
         f"--reply-tokens N` (N = 3 at 4.5 tok/s, 100 at 200 tok/s). {data['rounds']} interleaved rounds of "
         f"{data['per_run']} sequential calls per target ({n} calls each): **direct** = `stream_client direct` (reset, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from .common import (PROMPT, RUN, Emulator, grpc, med, pb, ratio, rotated, rpc, rss_kib, spread, start_axrpc,
+from .common import (heading, PROMPT, Emulator, grpc, med, pb, ratio, rotated, rpc, rss_kib, spread, start_axrpc,
                      start_cpp, start_python)
 
 NUMBER = 4
@@ -95,11 +95,7 @@ def render(data: dict, rounds: int) -> list[str]:
     def mib(values):
         return [v / 1024 for v in values]
 
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         "VmRSS from /proc/PID/status of the server process alone. Idle = fresh process after one Health call and "
         "0.5 s; watch = the same process with 100 WatchHealth streams open (one grpcio channel, each stream has its "
         "first message). Servers as in figure 1 (`axrpc-server --no-runtime`). Queued = `axrpc-server --attach "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from .common import RUN, Emulator, percentile, ratio, rotated, run_stream_client, start_axrpc, verdict
+from .common import heading, Emulator, percentile, ratio, rotated, run_stream_client, start_axrpc, verdict
 
 NUMBER = 8
 TITLE = "Polls per delivered chunk and added chunk latency (4.5 tok/s)"
@@ -118,11 +118,7 @@ def render(data: dict, rounds: int) -> list[str]:
     def cell(value: float, digits: int = 1) -> str:
         return "n/a" if value != value else f"{value:.{digits}f}"
 
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Emulator: `axllm-emulator --port 0 {' '.join(flags(data['reply']))}` (4.5 tok/s; the runtime queues text "
         "every 3 tokens, ~0.67 s apart), one per target. Per round and target "
         f"{data['calls']} sequential Generate calls: **direct** = `stream_client direct ... --times` (reset, generate, "

@@ -3,9 +3,8 @@ the naive Python proxy, with the emulator as fast as it goes."""
 
 from __future__ import annotations
 
-import os
 
-from .common import (LISTENING, RUN, Emulator, Proc, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client,
+from .common import (baseline_axrpc, heading, Emulator, context_switches, cpu_seconds, med, ratio, rotated, run_stream_client,
                      spread, SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 2
@@ -23,10 +22,9 @@ def measure(args) -> dict:
     python = start_python("fig2-python", emulator.url)
     targets = {"direct": None, "axrpc": axrpc, "python": python}
     # An A/B against another build (say main's) in the same run: AXRPC_BASELINE_SERVER=path/to/axrpc-server.
-    if os.environ.get("AXRPC_BASELINE_SERVER"):
-        targets["baseline"] = Proc("fig2-baseline", [os.environ["AXRPC_BASELINE_SERVER"], "--host", "127.0.0.1",
-                                                     "--grpc-port", "0", "--http-port", "0", "--attach",
-                                                     "--runtime-url", emulator.url, *SHARED_RUNTIME], LISTENING)
+    baseline = baseline_axrpc("fig2-baseline", "--attach", "--runtime-url", emulator.url, *SHARED_RUNTIME)
+    if baseline:
+        targets["baseline"] = baseline
     runs: dict = {name: [] for name in targets}
     try:
         for r in range(args.rounds):
@@ -74,11 +72,7 @@ def render(data: dict, rounds: int) -> list[str]:
     def m(name: str, key: str) -> float:
         return med([x[key] for x in runs[name]])
 
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Emulator: `axllm-emulator --port 0 {' '.join(RELAY_FLAGS)}`. Targets, each running {calls} sequential "
         "calls per round with the same prompt: **direct** = `bench/out/cpp/stream_client direct 127.0.0.1:EMU_PORT "
         f"{calls} PROMPT` (the runtime protocol itself over keep-alive HTTP/1.1: reset, generate, poll again at "

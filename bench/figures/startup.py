@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-from .common import (CPP_SERVER, LISTENING, PY_ANCHOR, PYTHON, RUN, SERVER, STUBS, Emulator, med, rotated,
+from .common import (heading, CPP_SERVER, LISTENING, PY_ANCHOR, PYTHON, SERVER, STUBS, Emulator, med, rotated,
                      spread, verdict)
 
 NUMBER = 5
@@ -60,11 +60,7 @@ def measure(args) -> dict:
 def render(data: dict, rounds: int) -> list[str]:
     runs = data["runs"]
     ax = med(runs["axrpc"])
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         "Time from exec (Python `subprocess.Popen`) to the readiness line on stderr: `axrpc-server --host 127.0.0.1 "
         "--grpc-port 0 --http-port 0 --attach --runtime-url http://127.0.0.1:EMU_PORT` with a running `axllm-emulator` (default "
         "flags) until `axrpc-server listening grpc=`; the anchors (no runtime) until their `listening grpc=` line, "

@@ -3,7 +3,7 @@ connections with one stream each (`-c 100 -m 1`, `-c 500 -m 1`), against grpc++ 
 
 from __future__ import annotations
 
-from .common import (HEALTH_PATH, OUT, RUN, h2load, med, ratio, rotated, spread, start_axrpc, start_cpp,
+from .common import (heading, HEALTH_PATH, OUT, h2load, med, ratio, rotated, spread, start_axrpc, start_cpp,
                      start_python, verdict)
 
 NUMBER = 1
@@ -39,11 +39,7 @@ def measure(args) -> dict:
 
 def render(data: dict, rounds: int) -> list[str]:
     d = data["duration"]
-    lines = [
-        f"## {NUMBER}. {TITLE}",
-        "",
-        f"Reproduce: `{RUN} --figure {NUMBER}`",
-        "",
+    lines = heading(NUMBER, TITLE) + [
         f"Load: `h2load -D {d} --warm-up-time 1 -c C -m M -t 1 --log-file LOG -H 'content-type: application/grpc' "
         f"-H 'te: trailers' -d health-request.grpc http://127.0.0.1:PORT{HEALTH_PATH}` (the body is the 5-byte "
         "frame of an empty HealthRequest); p50/p99 are computed from the per-request times in LOG. "
