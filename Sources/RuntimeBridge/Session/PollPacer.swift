@@ -14,9 +14,17 @@
 ///   a full chunk flushes nothing and is seen ending there too),
 /// * shortly before the next chunk is due and then every `dense` until it arrives (the last
 ///   chunk, seen between two polls `dense` apart, anchors the grid: usually two polls),
-/// * if it does not come within `slack` after the latest time it was due, it was an empty chunk
-///   (incomplete UTF-8) or the grid moved: the next grid point is watched, and the end probes
-///   catch a reply that ended.
+/// * if it does not come within `slack` after the latest time it was due, it is most often late
+///   (the runtime's steps slip on a loaded host, and its grid moves with them): it is watched for
+///   an eighth of an interval with pauses of half its lateness, and one that comes then re-anchors
+///   the grid without unlearning it; after that it was an empty chunk (incomplete UTF-8) or the
+///   grid moved: the next grid point is watched, and the end probes catch a reply that ended.
+///
+/// The reply's last chunk is off the grid: the runtime flushes its last one or two tokens when
+/// it decodes EOS and then falls idle. So a chunk is learnt from only once a later poll finds the
+/// runtime still running; one that comes with (or right before) the end teaches nothing. (Learnt
+/// from, such a tail two tokens after a chunk taught a short reply's turns an interval of two
+/// tokens, and the first visible chunk of the next turns was polled for at the wrong time.)
 ///
 /// Safety nets: with the cadence unknown (first turn, or after a chunk off the predicted grid:
 /// already there at the window's first poll, or beyond its slack; which forgets it) it polls at once after text and then with pauses growing from `dense`
@@ -122,7 +130,11 @@ struct PollPacer: Sendable {
     private var baseline: (bounds: Bounds, index: Int)?
     /// The interval as remembered from earlier turns, combined with this turn's measurement.
     private var remembered: (interval: Duration, error: Duration)?
-    private var chunksSeen = 0
+    /// The newest chunk, as the polls saw it: the grid's anchor for planning.
+    private var newestChunk: Bounds?
+    /// The newest chunk, not learnt from yet: only a later poll that finds the runtime still
+    /// running shows it was a chunk of the grid and not the reply's last flush.
+    private var unconfirmed: Bounds?
     private var bucket: Double
     private var bucketAt: Instant?
 
@@ -148,7 +160,16 @@ struct PollPacer: Sendable {
         let previous = lastPollSentAt ?? acceptedAt ?? now
         lastPollSentAt = min(sentAt ?? now, now)
         take(at: now)
-        if text { observeChunk(Bounds(lower: min(previous, now), upper: now)) }
+        if running, let chunk = unconfirmed {
+            observeChunk(chunk)
+            unconfirmed = nil
+        }
+        if !running { unconfirmed = nil }
+        if text {
+            let seen = Bounds(lower: min(previous, now), upper: now)
+            newestChunk = seen
+            if running { unconfirmed = seen }
+        }
         return limited(plan(text: text, running: running, at: now), at: now)
     }
 
@@ -175,9 +196,12 @@ struct PollPacer: Sendable {
             // grid is off; narrowing against it would only pull the anchor late).
             let opened = due.widened(by: current.intervalError * steps).lower - guardTime - .microseconds(500)
             let early = seen.lower < opened
+            // Late by a little more than the slack: the runtime's steps slipped (a loaded host),
+            // and the grid moved with them; it goes on from this chunk.
+            let slipped = seen.lower > due.upper + tolerance && seen.lower <= due.upper + lateness(interval)
             // The anchor is what the polls saw, never narrowed by the prediction: a slightly
             // wrong interval would otherwise pull it later chunk by chunk.
-            if early || seen.intersection(due.widened(by: tolerance)) == nil {
+            if early || (!slipped && seen.intersection(due.widened(by: tolerance)) == nil) {
                 // Off the grid (early, the rate changed, the runtime stalled, or the reply's end
                 // flushed its last tokens between two chunks): stop trusting it and learn it
                 // again from this chunk on; until then the next turn still gets the old one.
@@ -230,7 +254,7 @@ struct PollPacer: Sendable {
     // MARK: - Planning
 
     private func plan(text: Bool, running: Bool, at now: Instant) -> Duration {
-        guard let last = lastChunk else { return beforeFirstChunk(running: running, at: now) }
+        guard let last = newestChunk else { return beforeFirstChunk(running: running, at: now) }
         guard let interval = current.chunkInterval, interval > settings.dense * 2 else {
             // Nothing learnt yet, or chunks come faster than dense polls: at once after text (as
             // before pacing), then pauses that grow with the time since the chunk up to what
@@ -264,6 +288,14 @@ struct PollPacer: Sendable {
         // The first grid point whose window has not closed yet.
         var step = 1
         while now >= last.upper + interval * step + slack, step < 64 { step += 1 }
+        if step > 1 {
+            // The chunk due at the last grid point did not come: most often it is late (the
+            // runtime's steps slip on a loaded host), so it is watched with pauses of half its
+            // lateness for a while before it counts as empty.
+            let missed = last.upper + interval * (step - 1) + current.intervalError * (step - 1)
+            let watchEnd = missed + lateness(interval)
+            if now < watchEnd { return min(max(settings.dense, (now - missed) / 2), watchEnd - now) }
+        }
         let due = last.shifted(by: interval * step).widened(by: current.intervalError * step)
         let open = due.lower - guardTime
         if now >= open { return inWindow(due, at: now) }
@@ -287,6 +319,12 @@ struct PollPacer: Sendable {
     /// How late a chunk may be before it counts as not coming (an empty chunk, a moved grid).
     private func slack(_ interval: Duration?) -> Duration {
         max(settings.dense * 4, (interval ?? .zero) / 32)
+    }
+
+    /// How late after its window a chunk still counts as on the grid (the runtime's steps
+    /// slipped), and how long a missing chunk is watched for.
+    private func lateness(_ interval: Duration) -> Duration {
+        max(slack(interval) * 2, interval / 8)
     }
 
     /// How closely a chunk must be located to learn the interval from it (a learning pause of
