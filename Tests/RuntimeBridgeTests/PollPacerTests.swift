@@ -191,7 +191,10 @@ final class PollPacerTests: XCTestCase {
                 guard turn >= 2 else { continue }
                 let late = latencies(run, script)
                 XCTAssertLessThanOrEqual(late[1], 10, "turn \(turn), flush with the end \(endsWithFlush): \(late)")
-                XCTAssertLessThanOrEqual(late[2], 10, "turn \(turn), flush with the end \(endsWithFlush): \(late)")
+                // The tail is probed for two thirds of an interval on: the first turns' estimate
+                // (from the first chunk, seen loosely) puts it a few milliseconds off.
+                XCTAssertLessThanOrEqual(late[2], turn >= 3 ? 10 : 25,
+                                         "turn \(turn), flush with the end \(endsWithFlush): \(late)")
             }
             // Learnt from the two chunks of each turn, never from the tail two tokens later.
             XCTAssertEqual(cadence.chunkInterval.map { $0.milliseconds } ?? 0, 666.7, accuracy: 5,
@@ -216,6 +219,24 @@ final class PollPacerTests: XCTestCase {
         let steady = drive(base, cadence: cadence).polls.count
         XCTAssertLessThanOrEqual(run.polls.count, steady + 6, "no relearning (\(steady) polls without the slip)")
         XCTAssertEqual(run.cadence.chunkInterval.map { $0.milliseconds } ?? 0, 666.7, accuracy: 5)
+    }
+
+    func testTheFirstTurnLearnsTheIntervalFromItsFirstTwoChunks() {
+        // Figure 8's replies: 1350 ms of prefill, 11 chunks and a tail of one token. The first
+        // chunk is located only loosely (the prefill is polled sparsely), yet with the second it
+        // gives the interval: the third is already waited for on the grid.
+        let script = hardware(chunks: 11, tailTokens: 1)
+        let first = drive(script)
+        XCTAssertEqual(first.seen.count, 12)
+        XCTAssertLessThanOrEqual(latencies(first, script).dropFirst().max() ?? 0, 20, "\(latencies(first, script))")
+        // Before: ~200 polls, dense polls from the first chunk to the third.
+        XCTAssertLessThanOrEqual(first.polls.count, 150)
+        XCTAssertEqual(first.cadence.chunkInterval.map { $0.milliseconds } ?? 0, 666.7, accuracy: 5)
+        // Then: the tick probe and the window per chunk (no pause shorter than needed for
+        // `maxGap`): at most 4 polls per chunk, prefill and end included.
+        let second = drive(script, cadence: first.cadence)
+        XCTAssertLessThanOrEqual(Double(second.polls.count) / 12, 4, "\(second.polls.count) polls")
+        XCTAssertLessThanOrEqual(latencies(second, script).max() ?? 0, 10)
     }
 
     func testPollsPerSecondStayUnderTheCeiling() {

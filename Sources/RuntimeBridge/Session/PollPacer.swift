@@ -5,9 +5,9 @@
 /// Why: the runtime queues text every 3 tokens (about 0.67 s apart at 4.5 tokens/s), so polling
 /// every few milliseconds costs the runtime's own process ~200 HTTP requests per chunk. Chunks
 /// come on a steady grid, so the pacer learns it: the chunk interval (measured over the turn's
-/// longest baseline of closely seen chunks, combined with what earlier turns measured) and, per
-/// prompt size, the delay to the first chunk (the prefill), both kept across turns in `Cadence`.
-/// Between two chunks it polls:
+/// longest baseline, each chunk with the error it was seen with, combined with what earlier turns
+/// measured) and, per prompt size, the delay to the first chunk (the prefill), both kept across
+/// turns in `Cadence`. Between two chunks it polls:
 ///
 /// * once just after the token tick two thirds of the way (a reply whose last group holds one
 ///   token flushes it there and falls idle: a single poll sees it; a reply that ends right after
@@ -21,23 +21,30 @@
 ///   grid moved: the next grid point is watched, and the end probes catch a reply that ended.
 ///
 /// The reply's last chunk is off the grid: the runtime flushes its last one or two tokens when
-/// it decodes EOS and then falls idle. So a chunk is learnt from only once a later poll finds the
-/// runtime still running; one that comes with (or right before) the end teaches nothing. (Learnt
-/// from, such a tail two tokens after a chunk taught a short reply's turns an interval of two
-/// tokens, and the first visible chunk of the next turns was polled for at the wrong time.)
+/// it decodes EOS and then falls idle. So a chunk is learnt from only once the next poll is back:
+/// one that comes with the end, or that the next poll (sent at once) finds followed by the end,
+/// teaches nothing. (Learnt from, such a tail two tokens after a chunk taught a short reply's
+/// turns an interval of two tokens, and their first visible chunk was polled for ~150 ms late.)
+///
+/// Learning: the first chunk comes after a prefill polled sparsely, so it is located loosely;
+/// with the second (located closely) it still gives the interval, with a wide error, and the
+/// third is waited for in a grid window that wide (polls at a third of its remaining width), which
+/// locates it closely: a first turn pays dense polls for one interval only, not two.
 ///
 /// Safety nets: with the cadence unknown (first turn, or after a chunk off the predicted grid:
-/// already there at the window's first poll, or beyond its slack; which forgets it) it polls at once after text and then with pauses growing from `dense`
-/// to `4 * dense`, close enough to relearn the interval from two chunks; a window still wide is
-/// narrowed by polls at a third of its remaining width (never sparser than `dense` inside it);
-/// no pause exceeds `maxGap`; and a token bucket caps polls per second.
+/// already there at the window's first poll, or beyond its lateness; which forgets it) it polls
+/// at once after text and then with pauses growing from `dense` to `4 * dense`; a window still
+/// wide is narrowed by polls at a third of its remaining width (never sparser than `dense` inside
+/// it); no pause exceeds `maxGap`; and a token bucket caps polls per second.
 struct PollPacer: Sendable {
     typealias Instant = ContinuousClock.Instant
 
     struct Settings: Sendable, Equatable {
         /// Spacing where the next chunk may come any moment (and where nothing is known).
         var dense: Duration
-        /// The longest pause; a surprise (an early end, a stalled grid) is seen within it.
+        /// The longest pause; a surprise (an early end, a stalled grid) is seen within it. Longer
+        /// than the two thirds of an interval from a chunk to its tick probe at 4.5 tokens/s (444
+        /// ms): shorter, it would add a poll to every chunk.
         var maxGap: Duration
         /// Longest pause while waiting for the first chunk of a prefill whose length is unknown;
         /// the pause grows with the time waited up to this.
@@ -46,7 +53,7 @@ struct PollPacer: Sendable {
         var maxPollsPerSecond: Double
         var burst: Double
 
-        init(dense: Duration, maxGap: Duration = .milliseconds(250), maxPrefillGap: Duration = .milliseconds(40),
+        init(dense: Duration, maxGap: Duration = .milliseconds(500), maxPrefillGap: Duration = .milliseconds(40),
              maxPollsPerSecond: Double = 250, burst: Double = 25) {
             self.dense = dense
             self.maxGap = maxGap
@@ -132,8 +139,8 @@ struct PollPacer: Sendable {
     private var remembered: (interval: Duration, error: Duration)?
     /// The newest chunk, as the polls saw it: the grid's anchor for planning.
     private var newestChunk: Bounds?
-    /// The newest chunk, not learnt from yet: only a later poll that finds the runtime still
-    /// running shows it was a chunk of the grid and not the reply's last flush.
+    /// The newest chunk, not learnt from yet: the next poll shows whether it was a chunk of the
+    /// grid or the reply's last flush.
     private var unconfirmed: Bounds?
     private var bucket: Double
     private var bucketAt: Instant?
@@ -160,11 +167,12 @@ struct PollPacer: Sendable {
         let previous = lastPollSentAt ?? acceptedAt ?? now
         lastPollSentAt = min(sentAt ?? now, now)
         take(at: now)
-        if running, let chunk = unconfirmed {
-            observeChunk(chunk)
+        if let chunk = unconfirmed {
+            // The run ended right after it (this poll came at once, as while learning): it was
+            // the reply's last flush. Seen ending much later, it was a chunk of the grid.
+            if running || now - chunk.upper > precise { observeChunk(chunk) }
             unconfirmed = nil
         }
-        if !running { unconfirmed = nil }
         if text {
             let seen = Bounds(lower: min(previous, now), upper: now)
             newestChunk = seen
@@ -181,7 +189,7 @@ struct PollPacer: Sendable {
         guard let last = lastChunk, let previousSeen else {
             lastChunk = seen
             seenIndex = 0
-            baseline = seen.width <= precise ? (seen, 0) : nil
+            baseline = (seen, 0)
             if let acceptedAt { learnFirstChunk(seen, acceptedAt: acceptedAt) }
             return
         }
@@ -210,22 +218,29 @@ struct PollPacer: Sendable {
                 remembered = nil
                 lastChunk = seen
                 seenIndex = 0
-                baseline = seen.width <= precise ? (seen, 0) : nil
+                baseline = (seen, 0)
                 return
             }
         }
         seenIndex += steps
         lastChunk = anchor
-        guard seen.width <= precise else { return }
         guard let baseline, seenIndex > baseline.index else {
             baseline = (seen, seenIndex)
             return
         }
-        // The longest baseline this turn: its error shrinks with every chunk.
+        // The longest baseline this turn: its error shrinks with every chunk. A loosely located
+        // chunk (the first one, after a prefill's sparse polls) still teaches the interval, with
+        // an error as wide as it was seen: the grid's windows then locate the next chunks closely.
         let steps2 = seenIndex - baseline.index
         let measured = (interval: (seen.middle - baseline.bounds.middle) / steps2,
                         error: (seen.width + baseline.bounds.width) / 2 / steps2)
-        (current.chunkInterval, current.intervalError) = Self.combined(remembered, measured)
+        let (interval, error) = Self.combined(remembered, measured)
+        (current.chunkInterval, current.intervalError) = (interval, error)
+        if baseline.bounds.width > precise, seen.width <= precise {
+            // A closely seen chunk makes a better baseline; what the loose one taught is kept.
+            remembered = (interval, error)
+            self.baseline = (seen, seenIndex)
+        }
     }
 
     /// Two estimates weighted by the inverse square of their errors.
@@ -264,7 +279,7 @@ struct PollPacer: Sendable {
             // After a miss the old interval still says roughly when: skip most of it (70 %
             // allows a rate up to 40 % faster).
             if let hint = fallback?.interval, since < hint * 7 / 10 { return hint * 7 / 10 - since }
-            return clamp(since / 16, settings.dense, settings.dense * 4)
+            return clamp(since / 8, settings.dense, settings.dense * 4)
         }
         return betweenChunks(last: last, interval: interval, at: now)
     }
@@ -327,8 +342,8 @@ struct PollPacer: Sendable {
         max(slack(interval) * 2, interval / 8)
     }
 
-    /// How closely a chunk must be located to learn the interval from it (a learning pause of
-    /// `4 * dense` plus a slow poll's round trip).
+    /// A chunk located this closely (a learning pause of `4 * dense` plus a slow poll's round
+    /// trip) makes a good baseline; and a poll answered this soon after a chunk was sent at once.
     private var precise: Duration { settings.dense * 6 }
 
     /// How early, before the earliest time a chunk is due, the window opens.
