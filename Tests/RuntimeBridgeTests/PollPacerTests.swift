@@ -48,11 +48,12 @@ final class PollPacerTests: XCTestCase {
                 text = true
             }
             let running = drain < script.end
+            let pause = pacer.polled(text: text, running: running, at: at(now), sentAt: at(sent))
             if !running, delivered == script.chunks.count {
+                // The state machine tells the pacer about this poll too (and confirms the end).
                 run.endSeen = now
                 break
             }
-            let pause = pacer.polled(text: text, running: running, at: at(now), sentAt: at(sent))
             XCTAssertLessThanOrEqual(pause, settings?.maxGap ?? self.settings.maxGap)
             now += Double(pause.components.attoseconds) / 1e15 + Double(pause.components.seconds) * 1000
         }
@@ -166,6 +167,76 @@ final class PollPacerTests: XCTestCase {
         // Each chunk is located only within a poll's round trip, so windows are that wide.
         XCTAssertLessThanOrEqual(late.max() ?? 0, 2 * 25, "\(late)")
         XCTAssertLessThanOrEqual(Double(run.polls.count) / 30, 5)
+    }
+
+    /// A reply of 3 tokens after the 4-token think prefix, as figure 3 of BENCHMARKS.md runs it
+    /// (no prefill): the think block's chunk after 2 token steps, the first visible chunk after 5,
+    /// and the last token flushed with EOS 2 steps later, when the runtime falls idle.
+    private func shortReply(endsWithFlush: Bool) -> Script {
+        let token = 1000 / 4.5
+        let tail = token * 7
+        // The vendor's runtime queues the tail just before its busy flag falls: a poll can take
+        // it and still see it running.
+        return Script(chunks: [token * 2, token * 5, tail], end: endsWithFlush ? tail : tail + 0.2)
+    }
+
+    func testAShortReplysLastFlushTeachesNoIntervalAndTheFirstVisibleChunkIsOnTime() {
+        for endsWithFlush in [true, false] {
+            var cadence = PollPacer.Cadence()
+            for turn in 0..<6 {
+                let script = shortReply(endsWithFlush: endsWithFlush)
+                let run = drive(script, cadence: cadence)
+                cadence = run.cadence
+                XCTAssertEqual(run.seen.count, 3)
+                guard turn >= 2 else { continue }
+                let late = latencies(run, script)
+                XCTAssertLessThanOrEqual(late[1], 10, "turn \(turn), flush with the end \(endsWithFlush): \(late)")
+                // The tail is probed for two thirds of an interval on: the first turns' estimate
+                // (from the first chunk, seen loosely) puts it a few milliseconds off.
+                XCTAssertLessThanOrEqual(late[2], turn >= 3 ? 10 : 25,
+                                         "turn \(turn), flush with the end \(endsWithFlush): \(late)")
+            }
+            // Learnt from the two chunks of each turn, never from the tail two tokens later.
+            XCTAssertEqual(cadence.chunkInterval.map { $0.milliseconds } ?? 0, 666.7, accuracy: 5,
+                           "flush with the end \(endsWithFlush)")
+        }
+    }
+
+    func testAChunkThatSlipsIsWaitedForAndTheGridMovesWithIt() {
+        // A loaded host: from the 8th chunk on the runtime's steps are 40 ms late (past the
+        // window's slack), and the grid stays there.
+        let base = hardware(chunks: 20)
+        var script = base
+        script.chunks = base.chunks.enumerated().map { $0.offset >= 8 ? $0.element + 40 : $0.element }
+        script.end += 40
+        let cadence = learnt()
+        let run = drive(script, cadence: cadence)
+        XCTAssertEqual(run.seen.count, 20)
+        let late = latencies(run, script)
+        XCTAssertLessThanOrEqual(late[8], 40 / 2 + 10, "the slipped chunk is watched for: \(late)")
+        XCTAssertLessThanOrEqual(late.suffix(10).max() ?? 0, 10, "the moved grid: \(late)")
+        // Relearning the interval would cost dozens of polls; the watch costs a few.
+        let steady = drive(base, cadence: cadence).polls.count
+        XCTAssertLessThanOrEqual(run.polls.count, steady + 6, "no relearning (\(steady) polls without the slip)")
+        XCTAssertEqual(run.cadence.chunkInterval.map { $0.milliseconds } ?? 0, 666.7, accuracy: 5)
+    }
+
+    func testTheFirstTurnLearnsTheIntervalFromItsFirstTwoChunks() {
+        // Figure 8's replies: 1350 ms of prefill, 11 chunks and a tail of one token. The first
+        // chunk is located only loosely (the prefill is polled sparsely), yet with the second it
+        // gives the interval: the third is already waited for on the grid.
+        let script = hardware(chunks: 11, tailTokens: 1)
+        let first = drive(script)
+        XCTAssertEqual(first.seen.count, 12)
+        XCTAssertLessThanOrEqual(latencies(first, script).dropFirst().max() ?? 0, 20, "\(latencies(first, script))")
+        // Before: ~200 polls, dense polls from the first chunk to the third.
+        XCTAssertLessThanOrEqual(first.polls.count, 150)
+        XCTAssertEqual(first.cadence.chunkInterval.map { $0.milliseconds } ?? 0, 666.7, accuracy: 5)
+        // Then: the tick probe and the window per chunk (no pause shorter than needed for
+        // `maxGap`): at most 4 polls per chunk, prefill and end included.
+        let second = drive(script, cadence: first.cadence)
+        XCTAssertLessThanOrEqual(Double(second.polls.count) / 12, 4, "\(second.polls.count) polls")
+        XCTAssertLessThanOrEqual(latencies(second, script).max() ?? 0, 10)
     }
 
     func testPollsPerSecondStayUnderTheCeiling() {

@@ -28,7 +28,9 @@ public struct BridgeTuning: Sendable {
     /// How long to wait for the supervisor to record why the runtime died, for the error text.
     public var deathReportGrace: Duration
     /// While a generation runs, polls are paced by the runtime's learnt chunk cadence
-    /// (`PollPacer`); no pause is longer than this, so a surprise is seen within it.
+    /// (`PollPacer`); no pause is longer than this, so a surprise is seen within it (cancellation
+    /// and deadlines end a pause at once). 500 ms: longer than the pacer's usual pause between two
+    /// chunks at 4.5 tokens/s (444 ms), which a shorter ceiling would split into two polls.
     public var maxPollGap: Duration
     /// Ceiling on polls per second while a generation runs (other states poll every
     /// `pollInterval`).
@@ -47,7 +49,7 @@ public struct BridgeTuning: Sendable {
                 requestTimeout: Duration = .seconds(5),
                 reconnectAttempts: Int = 3,
                 deathReportGrace: Duration = .milliseconds(300),
-                maxPollGap: Duration = .milliseconds(250),
+                maxPollGap: Duration = .milliseconds(500),
                 maxPollsPerSecond: Double = 250,
                 prepareWhenIdle: Bool = true) {
         self.pollInterval = pollInterval

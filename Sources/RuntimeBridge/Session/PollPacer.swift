@@ -5,31 +5,46 @@
 /// Why: the runtime queues text every 3 tokens (about 0.67 s apart at 4.5 tokens/s), so polling
 /// every few milliseconds costs the runtime's own process ~200 HTTP requests per chunk. Chunks
 /// come on a steady grid, so the pacer learns it: the chunk interval (measured over the turn's
-/// longest baseline of closely seen chunks, combined with what earlier turns measured) and, per
-/// prompt size, the delay to the first chunk (the prefill), both kept across turns in `Cadence`.
-/// Between two chunks it polls:
+/// longest baseline, each chunk with the error it was seen with, combined with what earlier turns
+/// measured) and, per prompt size, the delay to the first chunk (the prefill), both kept across
+/// turns in `Cadence`. Between two chunks it polls:
 ///
 /// * once just after the token tick two thirds of the way (a reply whose last group holds one
 ///   token flushes it there and falls idle: a single poll sees it; a reply that ends right after
 ///   a full chunk flushes nothing and is seen ending there too),
 /// * shortly before the next chunk is due and then every `dense` until it arrives (the last
 ///   chunk, seen between two polls `dense` apart, anchors the grid: usually two polls),
-/// * if it does not come within `slack` after the latest time it was due, it was an empty chunk
-///   (incomplete UTF-8) or the grid moved: the next grid point is watched, and the end probes
-///   catch a reply that ended.
+/// * if it does not come within `slack` after the latest time it was due, it is most often late
+///   (the runtime's steps slip on a loaded host, and its grid moves with them): it is watched for
+///   an eighth of an interval with pauses of half its lateness, and one that comes then re-anchors
+///   the grid without unlearning it; after that it was an empty chunk (incomplete UTF-8) or the
+///   grid moved: the next grid point is watched, and the end probes catch a reply that ended.
+///
+/// The reply's last chunk is off the grid: the runtime flushes its last one or two tokens when
+/// it decodes EOS and then falls idle. So a chunk is learnt from only once the next poll is back:
+/// one that comes with the end, or that the next poll (sent at once) finds followed by the end,
+/// teaches nothing. (Learnt from, such a tail two tokens after a chunk taught a short reply's
+/// turns an interval of two tokens, and their first visible chunk was polled for ~150 ms late.)
+///
+/// Learning: the first chunk comes after a prefill polled sparsely, so it is located loosely;
+/// with the second (located closely) it still gives the interval, with a wide error, and the
+/// third is waited for in a grid window that wide (polls at a third of its remaining width), which
+/// locates it closely: a first turn pays dense polls for one interval only, not two.
 ///
 /// Safety nets: with the cadence unknown (first turn, or after a chunk off the predicted grid:
-/// already there at the window's first poll, or beyond its slack; which forgets it) it polls at once after text and then with pauses growing from `dense`
-/// to `4 * dense`, close enough to relearn the interval from two chunks; a window still wide is
-/// narrowed by polls at a third of its remaining width (never sparser than `dense` inside it);
-/// no pause exceeds `maxGap`; and a token bucket caps polls per second.
+/// already there at the window's first poll, or beyond its lateness; which forgets it) it polls
+/// at once after text and then with pauses growing from `dense` to `4 * dense`; a window still
+/// wide is narrowed by polls at a third of its remaining width (never sparser than `dense` inside
+/// it); no pause exceeds `maxGap`; and a token bucket caps polls per second.
 struct PollPacer: Sendable {
     typealias Instant = ContinuousClock.Instant
 
     struct Settings: Sendable, Equatable {
         /// Spacing where the next chunk may come any moment (and where nothing is known).
         var dense: Duration
-        /// The longest pause; a surprise (an early end, a stalled grid) is seen within it.
+        /// The longest pause; a surprise (an early end, a stalled grid) is seen within it. Longer
+        /// than the two thirds of an interval from a chunk to its tick probe at 4.5 tokens/s (444
+        /// ms): shorter, it would add a poll to every chunk.
         var maxGap: Duration
         /// Longest pause while waiting for the first chunk of a prefill whose length is unknown;
         /// the pause grows with the time waited up to this.
@@ -38,7 +53,7 @@ struct PollPacer: Sendable {
         var maxPollsPerSecond: Double
         var burst: Double
 
-        init(dense: Duration, maxGap: Duration = .milliseconds(250), maxPrefillGap: Duration = .milliseconds(40),
+        init(dense: Duration, maxGap: Duration = .milliseconds(500), maxPrefillGap: Duration = .milliseconds(40),
              maxPollsPerSecond: Double = 250, burst: Double = 25) {
             self.dense = dense
             self.maxGap = maxGap
@@ -122,7 +137,11 @@ struct PollPacer: Sendable {
     private var baseline: (bounds: Bounds, index: Int)?
     /// The interval as remembered from earlier turns, combined with this turn's measurement.
     private var remembered: (interval: Duration, error: Duration)?
-    private var chunksSeen = 0
+    /// The newest chunk, as the polls saw it: the grid's anchor for planning.
+    private var newestChunk: Bounds?
+    /// The newest chunk, not learnt from yet: the next poll shows whether it was a chunk of the
+    /// grid or the reply's last flush.
+    private var unconfirmed: Bounds?
     private var bucket: Double
     private var bucketAt: Instant?
 
@@ -148,7 +167,17 @@ struct PollPacer: Sendable {
         let previous = lastPollSentAt ?? acceptedAt ?? now
         lastPollSentAt = min(sentAt ?? now, now)
         take(at: now)
-        if text { observeChunk(Bounds(lower: min(previous, now), upper: now)) }
+        if let chunk = unconfirmed {
+            // The run ended right after it (this poll came at once, as while learning): it was
+            // the reply's last flush. Seen ending much later, it was a chunk of the grid.
+            if running || now - chunk.upper > precise { observeChunk(chunk) }
+            unconfirmed = nil
+        }
+        if text {
+            let seen = Bounds(lower: min(previous, now), upper: now)
+            newestChunk = seen
+            if running { unconfirmed = seen }
+        }
         return limited(plan(text: text, running: running, at: now), at: now)
     }
 
@@ -160,7 +189,7 @@ struct PollPacer: Sendable {
         guard let last = lastChunk, let previousSeen else {
             lastChunk = seen
             seenIndex = 0
-            baseline = seen.width <= precise ? (seen, 0) : nil
+            baseline = (seen, 0)
             if let acceptedAt { learnFirstChunk(seen, acceptedAt: acceptedAt) }
             return
         }
@@ -175,9 +204,12 @@ struct PollPacer: Sendable {
             // grid is off; narrowing against it would only pull the anchor late).
             let opened = due.widened(by: current.intervalError * steps).lower - guardTime - .microseconds(500)
             let early = seen.lower < opened
+            // Late by a little more than the slack: the runtime's steps slipped (a loaded host),
+            // and the grid moved with them; it goes on from this chunk.
+            let slipped = seen.lower > due.upper + tolerance && seen.lower <= due.upper + lateness(interval)
             // The anchor is what the polls saw, never narrowed by the prediction: a slightly
             // wrong interval would otherwise pull it later chunk by chunk.
-            if early || seen.intersection(due.widened(by: tolerance)) == nil {
+            if early || (!slipped && seen.intersection(due.widened(by: tolerance)) == nil) {
                 // Off the grid (early, the rate changed, the runtime stalled, or the reply's end
                 // flushed its last tokens between two chunks): stop trusting it and learn it
                 // again from this chunk on; until then the next turn still gets the old one.
@@ -186,22 +218,29 @@ struct PollPacer: Sendable {
                 remembered = nil
                 lastChunk = seen
                 seenIndex = 0
-                baseline = seen.width <= precise ? (seen, 0) : nil
+                baseline = (seen, 0)
                 return
             }
         }
         seenIndex += steps
         lastChunk = anchor
-        guard seen.width <= precise else { return }
         guard let baseline, seenIndex > baseline.index else {
             baseline = (seen, seenIndex)
             return
         }
-        // The longest baseline this turn: its error shrinks with every chunk.
+        // The longest baseline this turn: its error shrinks with every chunk. A loosely located
+        // chunk (the first one, after a prefill's sparse polls) still teaches the interval, with
+        // an error as wide as it was seen: the grid's windows then locate the next chunks closely.
         let steps2 = seenIndex - baseline.index
         let measured = (interval: (seen.middle - baseline.bounds.middle) / steps2,
                         error: (seen.width + baseline.bounds.width) / 2 / steps2)
-        (current.chunkInterval, current.intervalError) = Self.combined(remembered, measured)
+        let (interval, error) = Self.combined(remembered, measured)
+        (current.chunkInterval, current.intervalError) = (interval, error)
+        if baseline.bounds.width > precise, seen.width <= precise {
+            // A closely seen chunk makes a better baseline; what the loose one taught is kept.
+            remembered = (interval, error)
+            self.baseline = (seen, seenIndex)
+        }
     }
 
     /// Two estimates weighted by the inverse square of their errors.
@@ -230,7 +269,7 @@ struct PollPacer: Sendable {
     // MARK: - Planning
 
     private func plan(text: Bool, running: Bool, at now: Instant) -> Duration {
-        guard let last = lastChunk else { return beforeFirstChunk(running: running, at: now) }
+        guard let last = newestChunk else { return beforeFirstChunk(running: running, at: now) }
         guard let interval = current.chunkInterval, interval > settings.dense * 2 else {
             // Nothing learnt yet, or chunks come faster than dense polls: at once after text (as
             // before pacing), then pauses that grow with the time since the chunk up to what
@@ -240,7 +279,7 @@ struct PollPacer: Sendable {
             // After a miss the old interval still says roughly when: skip most of it (70 %
             // allows a rate up to 40 % faster).
             if let hint = fallback?.interval, since < hint * 7 / 10 { return hint * 7 / 10 - since }
-            return clamp(since / 16, settings.dense, settings.dense * 4)
+            return clamp(since / 8, settings.dense, settings.dense * 4)
         }
         return betweenChunks(last: last, interval: interval, at: now)
     }
@@ -264,6 +303,14 @@ struct PollPacer: Sendable {
         // The first grid point whose window has not closed yet.
         var step = 1
         while now >= last.upper + interval * step + slack, step < 64 { step += 1 }
+        if step > 1 {
+            // The chunk due at the last grid point did not come: most often it is late (the
+            // runtime's steps slip on a loaded host), so it is watched with pauses of half its
+            // lateness for a while before it counts as empty.
+            let missed = last.upper + interval * (step - 1) + current.intervalError * (step - 1)
+            let watchEnd = missed + lateness(interval)
+            if now < watchEnd { return min(max(settings.dense, (now - missed) / 2), watchEnd - now) }
+        }
         let due = last.shifted(by: interval * step).widened(by: current.intervalError * step)
         let open = due.lower - guardTime
         if now >= open { return inWindow(due, at: now) }
@@ -289,8 +336,14 @@ struct PollPacer: Sendable {
         max(settings.dense * 4, (interval ?? .zero) / 32)
     }
 
-    /// How closely a chunk must be located to learn the interval from it (a learning pause of
-    /// `4 * dense` plus a slow poll's round trip).
+    /// How late after its window a chunk still counts as on the grid (the runtime's steps
+    /// slipped), and how long a missing chunk is watched for.
+    private func lateness(_ interval: Duration) -> Duration {
+        max(slack(interval) * 2, interval / 8)
+    }
+
+    /// A chunk located this closely (a learning pause of `4 * dense` plus a slow poll's round
+    /// trip) makes a good baseline; and a poll answered this soon after a chunk was sent at once.
     private var precise: Duration { settings.dense * 6 }
 
     /// How early, before the earliest time a chunk is due, the window opens.
