@@ -123,6 +123,18 @@ final class PollPacerTests: XCTestCase {
         }
     }
 
+    func testChunksFasterThanEightDensePollsArePolledDenselyThroughTheirJitter() {
+        // 200 tokens/s: a chunk every 15 ms, each one up to 9 ms off its grid point (a loaded
+        // host's timers); pacing would save a poll per chunk and lose whole chunks to the jitter.
+        let jitter: [Double] = [0, 6, -4, 9, 2, -3, 8, 0, 5, -2]
+        let times = (0..<60).map { 100 + Double($0) * 15 + jitter[$0 % jitter.count] }
+        let script = Script(chunks: times, end: (times.last ?? 0) + 5)
+        let first = drive(script)
+        let run = drive(script, cadence: first.cadence)
+        let late = latencies(run, script)
+        XCTAssertLessThanOrEqual(late.max() ?? 0, 5 + 0.3 + 0.01, "every chunk within one dense pause: \(late)")
+    }
+
     func testAnEmptyChunkDoesNotLoseTheGrid() {
         let base = hardware(chunks: 20)
         var script = base

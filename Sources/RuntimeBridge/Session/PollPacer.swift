@@ -42,6 +42,9 @@ struct PollPacer: Sendable {
     struct Settings: Sendable, Equatable {
         /// Spacing where the next chunk may come any moment (and where nothing is known).
         var dense: Duration
+        /// Chunks closer together than this are polled densely, not paced: pacing would save a
+        /// poll or two per chunk while a host's timer jitter is a large share of the interval.
+        var pacedFrom: Duration { dense * 8 }
         /// The longest pause; a surprise (an early end, a stalled grid) is seen within it. Longer
         /// than the two thirds of an interval from a chunk to its tick probe at 4.5 tokens/s (444
         /// ms): shorter, it would add a poll to every chunk.
@@ -195,7 +198,7 @@ struct PollPacer: Sendable {
         }
         let anchor = seen
         var steps = 1
-        if let interval = current.chunkInterval, interval > settings.dense * 2 {
+        if let interval = current.chunkInterval, interval >= settings.pacedFrom {
             // Where the grid says it was due (this chunk or, after empty ones, a later one).
             steps = max(1, Int(((seen.middle - previousSeen.middle) / interval).rounded()))
             let due = last.shifted(by: interval * steps)
@@ -270,8 +273,14 @@ struct PollPacer: Sendable {
 
     private func plan(text: Bool, running: Bool, at now: Instant) -> Duration {
         guard let last = newestChunk else { return beforeFirstChunk(running: running, at: now) }
-        guard let interval = current.chunkInterval, interval > settings.dense * 2 else {
-            // Nothing learnt yet, or chunks come faster than dense polls: at once after text (as
+        if let interval = current.chunkInterval, interval < settings.pacedFrom {
+            // Chunks a few dense pauses apart (a fast runtime): pacing would save a poll per
+            // chunk at most, while a host's timer jitter is a large share of the interval and
+            // would make chunks miss their windows. Polled as before pacing.
+            return text ? .zero : settings.dense
+        }
+        guard let interval = current.chunkInterval else {
+            // Nothing learnt yet: at once after text (as
             // before pacing), then pauses that grow with the time since the chunk up to what
             // still locates the next one closely enough to learn the interval from.
             if text { return .zero }
