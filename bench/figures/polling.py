@@ -70,15 +70,26 @@ def measure(args) -> dict:
     axrpc = start_axrpc("fig8-axrpc", "--attach", "--runtime-url", emulators["axrpc"].url)
     runs: dict = {name: {"polls": [], "chunks": [], "latencies": [], "chunk_times": True, "fields_seen": []}
                   for name in emulators}
+    def call(name: str, count: int) -> list[dict]:
+        if name == "direct":
+            return run_stream_client("direct", f"127.0.0.1:{emulators[name].port}", count, "--times")[0]
+        return run_stream_client("grpc", axrpc.address, count, "--times")[0]
+
+    first: dict = {}
     try:
+        # The first call of a fresh server is where axrpc learns the cadence (it remembers it for
+        # the life of the process): measured on its own, not pooled with the rounds.
+        for name, emulator in emulators.items():
+            emulator.reset_state()
+            call(name, 1)
+            generation = with_chunk_times(emulator.state()["generations"][-1])
+            first[name] = {"polls": generation.get("polls", 0),
+                           "chunks": len(generation.get("chunk_queued_unix_ms") or []) or math.ceil(generation["tokens"] / 3)}
         for r in range(args.rounds):
             for name in rotated(list(emulators), r):
                 emulator = emulators[name]
                 emulator.reset_state()
-                if name == "direct":
-                    results, _ = run_stream_client("direct", f"127.0.0.1:{emulator.port}", calls, "--times")
-                else:
-                    results, _ = run_stream_client("grpc", axrpc.address, calls, "--times")
+                results = call(name, calls)
                 state = emulator.state()
                 generations = [with_chunk_times(g) for g in state["generations"][-calls:]]
                 run = runs[name]
@@ -105,7 +116,7 @@ def measure(args) -> dict:
         axrpc.stop()
         for emulator in emulators.values():
             emulator.stop()
-    return {"calls": calls, "reply": reply, "runs": runs}
+    return {"calls": calls, "reply": reply, "runs": runs, "first": first}
 
 
 def render(data: dict, rounds: int) -> list[str]:
@@ -129,7 +140,9 @@ def render(data: dict, rounds: int) -> list[str]:
         "a chunk (`text_unix_ms`, `text_bytes`) minus the record's `chunks[].queued_unix_ms` for it (same host, same "
         "clock); chunks inside the stripped empty think block are not counted. Added = axrpc minus direct at the "
         f"same percentile. Record fields seen: direct {', '.join(runs['direct']['fields_seen']) or 'none'}; axrpc "
-        f"{', '.join(runs['axrpc']['fields_seen']) or 'none'}. {rounds} interleaved rounds, all chunks pooled.",
+        f"{', '.join(runs['axrpc']['fields_seen']) or 'none'}. Each server's first call comes before the rounds and is "
+        "reported on its own (axrpc learns the runtime's cadence there and keeps it for the life of the process). "
+        f"{rounds} interleaved rounds, all chunks pooled.",
         "",
         "| target | polls | chunks | polls per chunk | chunk latency p50 ms | chunk latency p99 ms | chunks timed |",
         "|---|---|---|---|---|---|---|",
@@ -139,12 +152,19 @@ def render(data: dict, rounds: int) -> list[str]:
         lines.append(f"| {name} | {sum(run['polls'])} | {sum(run['chunks'])} | "
                      f"{ratio(sum(run['polls']), sum(run['chunks'])):.1f} | {cell(latency(name, 50))} | "
                      f"{cell(latency(name, 99))} | {len(run['latencies']) if run['chunk_times'] else 'n/a'} |")
+    first = data.get("first")
+    if first:
+        lines += ["", "First call of a fresh server (not in the rounds): " + "; ".join(
+            f"{name} {first[name]['polls']} polls for {first[name]['chunks']} chunks "
+            f"({ratio(first[name]['polls'], first[name]['chunks']):.1f} per chunk)" for name in ("direct", "axrpc")
+            if name in first) + "."]
     per_chunk = ratio(sum(runs["axrpc"]["polls"]), sum(runs["axrpc"]["chunks"]))
     added50 = latency("axrpc", 50) - latency("direct", 50)
     added99 = latency("axrpc", 99) - latency("direct", 99)
     lines += [
         "",
-        f"Goal: at most 5 polls per delivered chunk: {per_chunk:.1f} {verdict(per_chunk <= 5)}.",
+        f"Goal: at most 5 polls per delivered chunk (a running server, its first call apart): {per_chunk:.1f} "
+        f"{verdict(per_chunk <= 5)}.",
         "",
     ]
     if added50 == added50:
