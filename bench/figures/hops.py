@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import (baseline_axrpc, heading, Emulator, cpu_seconds, med, ratio, rotated, run_stream_client, spread,
+from .common import (baseline_axrpc, heading, Emulator, thread_cpu_seconds, med, ratio, rotated, run_stream_client, spread,
                      SHARED_RUNTIME, start_axrpc, start_python, verdict)
 
 NUMBER = 9
@@ -63,11 +63,11 @@ def measure(args) -> dict:
                 emulator.reset_state()
                 state = emulator.state()
                 tokens_before, polls_before = state["total_generated_tokens"], state["polls"]
-                threads, cpu = thread_switches(server.pid), cpu_seconds(server.pid)
+                threads, cpu = thread_switches(server.pid), thread_cpu_seconds(server.pid)
                 results, _ = run_stream_client("grpc", server.address, 1)
                 kinds = switches_by_kind(threads, thread_switches(server.pid))
                 switches, loops = kinds["voluntary"] + kinds["involuntary"], kinds["loops"]
-                cpu = cpu_seconds(server.pid) - cpu
+                cpu = thread_cpu_seconds(server.pid) - cpu
                 state = emulator.state()
                 tokens = state["total_generated_tokens"] - tokens_before
                 polls = state["polls"] - polls_before
@@ -98,7 +98,7 @@ def render(data: dict, rounds: int) -> list[str]:
         "**python** (`bench/anchors/python/anchor_server.py --runtime-url ...`, grpcio aio + `requests`). Context "
         "switches = voluntary + involuntary of every thread of the relay process (the sum over "
         "/proc/PID/task/*/status: /proc/PID/status alone counts only the main thread) before and after the call, "
-        "divided by the deltas the client received; CPU = utime+stime from /proc/PID/stat (10 ms ticks) per token "
+        "divided by the deltas the client received; CPU = time on a CPU of every thread (/proc/PID/task/*/schedstat, ns) per token "
         "the emulator generated; polls = the emulator's count of `generate_provider` calls (the reset's settling "
         "included); voluntary = a thread went to sleep, involuntary = it was preempted (on 2 cores, mostly by the "
         "emulator or the client it just woke); on loop threads = the share of the switches on NIO event loop threads "
