@@ -132,4 +132,21 @@ def render(data: dict, rounds: int) -> list[str]:
         f"Goal: relay CPU per token <= 0.2x the Python proxy's: {cpu:.2f}x {verdict(cpu <= 0.2)}.",
         "",
     ]
+    if switches > 1.5:
+        axrpc = runs["axrpc"]
+        polls = med([x.get("polls_per_delta", 0) for x in axrpc])
+        voluntary = med([x.get("voluntary_per_delta", 0) for x in axrpc])
+        involuntary = med([x.get("involuntary_per_delta", 0) for x in axrpc])
+        share = med([100 * x.get("loop_share", 0) for x in axrpc])
+        lines += [
+            f"Why the switch goal is missed, from the columns above: {share:.0f} % of the switches are on the event-loop "
+            "thread that runs the whole turn (polls, pauses, relay and the DATA frame), so no thread hop is left to "
+            f"remove; they follow the polls: {polls:.2f} polls per delta, each a request the thread sleeps on until the "
+            f"runtime answers, plus the pause after an empty poll ({voluntary:.2f} voluntary per delta), and "
+            f"{involuntary:.2f} preemptions per delta by the emulator and the client sharing the 2 cores. Next step: "
+            "fewer polls per delta (here the reset's settling polls and the empty polls between instant chunks); "
+            "the floor is one wait per poll, so 1.5 switches per delta needs about one poll per delta, which only a "
+            "runtime that pushes its text (not this protocol) would give.",
+            "",
+        ]
     return lines
