@@ -59,15 +59,7 @@ package struct RPCRoute: Sendable {
     package static func immediateUnary<Request: WireMessage, Response: WireMessage>(
         _ path: String, _ body: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) -> RPCRoute {
-        let immediate: ImmediateHandler = { bytes, context in
-            MessageFramer.frame(try body(try Request(wireBytes: bytes), context))
-        }
-        return RPCRoute(path: path, kind: .unary, immediate: immediate) { raw, _, context in
-            guard case let .single(bytes) = raw else {
-                throw RPCError(.internalError, "unary method received a request stream")
-            }
-            return try immediate(bytes, context)
-        }
+        immediateFramedUnary(path) { (request: Request, context) in MessageFramer.frame(try body(request, context)) }
     }
 
     /// Like `immediateUnary`, for a handler that returns its reply already framed (e.g. from a
